@@ -1,0 +1,52 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "tunnel-tui",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tunnel-tui", targets: ["tunnel-tui"]),
+        .library(name: "TunnelManager", targets: ["TunnelManager"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(
+            name: "TunnelManager",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "tunnel-tui",
+            dependencies: [
+                "TunnelManager",
+                "CNcurses",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "TunnelManagerTests",
+            dependencies: ["TunnelManager"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TunnelManager"]
+        ),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["tunnel-tui", "TunnelManager"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,16 @@
+/// A validated configuration file: its tunnels in file order, and warnings worth showing.
+public struct Config: Sendable, Hashable {
+    /// The file the configuration was read from.
+    public var path: String
+    /// The tunnels, in the order of the file.
+    public var tunnels: [TunnelConfig]
+    /// Problems that do not stop the tunnels from running (a key readable by others).
+    public var warnings: [String]
+
+    /// Creates a configuration from already validated tunnels.
+    public init(path: String, tunnels: [TunnelConfig], warnings: [String] = []) {
+        self.path = path
+        self.tunnels = tunnels
+        self.warnings = warnings
+    }
+}

@@ -1,0 +1,14 @@
+/// The keys a config file may hold, by table.
+enum ConfigKeys {
+    /// Keys allowed in `[defaults]` and overridable in each `[[tunnel]]`.
+    static let overridable = [
+        "server", "server_port", "identity_file", "host_key_policy", "ssh_options", "ssh",
+        "keepalive_interval", "keepalive_count", "connect_timeout",
+        "probe", "expect", "http_path", "probe_interval", "probe_timeout", "probe_failures",
+        "backoff_initial", "backoff_max", "stable_after", "log_lines", "autostart",
+    ]
+    /// Keys allowed only in a `[[tunnel]]`.
+    static let tunnelOnly = ["name", "remote", "local", "public"]
+    /// Tables allowed at the top level.
+    static let topLevel = ["defaults", "tunnel"]
+}

@@ -1,0 +1,40 @@
+import Foundation
+import TOMLKit
+
+/// Reads and validates a TOML config file into a ``Config``, collecting every problem before failing.
+public enum ConfigLoader {
+    /// Reads the file at `path` and validates it.
+    public static func load(path: String) throws(ConfigError) -> Config {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            if !FileManager.default.fileExists(atPath: path) {
+                throw .unreadable(path: path, reason: "no such file")
+            }
+            throw .unreadable(path: path, reason: error.localizedDescription)
+        }
+        return try parse(text: text, path: path)
+    }
+
+    /// Validates TOML text as if read from `path` (used in messages and to resolve nothing else).
+    public static func parse(text: String, path: String) throws(ConfigError) -> Config {
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let problem = ConfigProblem(
+                line: error.source.begin.line,
+                message: "TOML syntax error at column \(error.source.begin.column): \(error.description)")
+            throw .invalid(path: path, problems: [problem])
+        } catch {
+            throw .invalid(path: path, problems: [ConfigProblem(message: "cannot parse TOML: \(error)")])
+        }
+        var validator = ConfigValidator(root: root, lines: SourceLines(text: text))
+        let (tunnels, warnings) = validator.run()
+        if !validator.problems.isEmpty {
+            throw .invalid(path: path, problems: validator.problems)
+        }
+        return Config(path: path, tunnels: tunnels, warnings: warnings)
+    }
+}

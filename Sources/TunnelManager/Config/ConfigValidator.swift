@@ -1,0 +1,99 @@
+import Foundation
+import TOMLKit
+
+/// Turns a parsed TOML table into validated tunnels, recording every problem with its line, tunnel and key.
+struct ConfigValidator {
+    let root: TOMLTable
+    let lines: SourceLines
+    private(set) var problems: [ConfigProblem] = []
+    private var warnings: [String] = []
+
+    init(root: TOMLTable, lines: SourceLines) {
+        self.root = root
+        self.lines = lines
+    }
+
+    mutating func run() -> (tunnels: [TunnelConfig], warnings: [String]) {
+        for key in root.keys where !ConfigKeys.topLevel.contains(key) {
+            let hint: String
+            if ConfigKeys.overridable.contains(key) || ConfigKeys.tunnelOnly.contains(key) {
+                hint = "put it under [defaults] or a [[tunnel]]"
+            } else {
+                hint = suggestion(for: key, among: ConfigKeys.topLevel)
+            }
+            report(.top, nil, key, "unknown top-level key; \(hint)")
+        }
+        var defaults = TOMLTable()
+        if let value = root["defaults"] {
+            if let table = value.table {
+                defaults = table
+                for key in table.keys where !ConfigKeys.overridable.contains(key) {
+                    let hint = ConfigKeys.tunnelOnly.contains(key)
+                        ? "\"\(key)\" belongs in each [[tunnel]], not in [defaults]"
+                        : suggestion(for: key, among: ConfigKeys.overridable)
+                    report(.defaults, "[defaults]", key, "unknown key; \(hint)")
+                }
+            } else {
+                report(.top, nil, "defaults", "must be a table ([defaults]), found \(value.type)")
+            }
+        }
+        var tunnelTables: [TOMLTable] = []
+        if let value = root["tunnel"] {
+            if let array = value.array {
+                for (index, element) in array.enumerated() {
+                    if let table = element.table {
+                        tunnelTables.append(table)
+                    } else {
+                        report(.tunnel(index: index), "tunnel #\(index + 1)", nil, "each tunnel must be a [[tunnel]] table")
+                    }
+                }
+            } else {
+                report(.top, nil, "tunnel", "tunnels are written as [[tunnel]] tables, found \(value.type)")
+            }
+        }
+        if tunnelTables.isEmpty && problems.isEmpty {
+            report(.top, nil, nil, "no tunnels configured; add at least one [[tunnel]] table (see config.example.toml)")
+        }
+        var tunnels: [TunnelConfig] = []
+        for (index, table) in tunnelTables.enumerated() {
+            var section = TunnelSectionReader(index: index, table: table, defaults: defaults, lines: lines)
+            let tunnel = section.read()
+            problems += section.problems
+            warnings += section.warnings
+            if let tunnel { tunnels.append(tunnel) }
+        }
+        checkUniqueness(tunnels)
+        return (tunnels, warnings)
+    }
+
+    private mutating func checkUniqueness(_ tunnels: [TunnelConfig]) {
+        var seenNames: [String: Int] = [:]
+        for (index, tunnel) in tunnels.enumerated() {
+            if let first = seenNames[tunnel.name] {
+                report(.tunnel(index: index), tunnel.name, "name",
+                       "duplicate tunnel name (also tunnel #\(first + 1)); names must be unique")
+            } else {
+                seenNames[tunnel.name] = index
+            }
+        }
+        for (index, tunnel) in tunnels.enumerated() {
+            for earlier in tunnels[..<index]
+            where earlier.serverHost == tunnel.serverHost && earlier.serverPort == tunnel.serverPort
+                && earlier.remote.collides(with: tunnel.remote) {
+                report(.tunnel(index: index), tunnel.name, "remote",
+                       "\(tunnel.remote) on \(tunnel.serverHost) is already bound by tunnel \"\(earlier.name)\"; "
+                       + "two tunnels cannot listen on the same server port")
+            }
+        }
+    }
+
+    private func suggestion(for key: String, among known: [String]) -> String {
+        if let close = KeySuggestion.closest(to: key, among: known) { return "did you mean \"\(close)\"?" }
+        return "known keys: " + known.joined(separator: ", ")
+    }
+
+    private mutating func report(_ section: SourceLines.Section, _ tunnel: String?, _ key: String?, _ message: String) {
+        let line = key.flatMap { lines.line(of: $0, in: section) } ?? lines.headerLine(of: section)
+        problems.append(ConfigProblem(line: line, tunnel: tunnel, key: key, message: message))
+    }
+}

@@ -1,0 +1,218 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private OpenSSH `sshd` on a loopback address, with its own host key, client keys, authorized_keys and
+/// known_hosts in a temporary directory: the server of the demo and of the real-sshd tests.
+///
+/// It runs the system's `/usr/sbin/sshd` (package `openssh-server`) with `-D -e`, as a child of this process
+/// (so it dies with it), optionally inside a network namespace. Stopping it also ends every session it
+/// forked, which `sshd` puts in sessions of their own.
+public actor LoopbackSSHServer {
+    /// The directory holding keys, config and known_hosts.
+    public nonisolated let directory: String
+    /// The address sshd listens on.
+    public nonisolated let listenAddress: String
+    /// The port sshd listens on.
+    public nonisolated let port: Int
+    /// The user to log in as (the current user).
+    public nonisolated let user: String
+    /// A private key the server accepts.
+    public nonisolated let clientKey: String
+    /// A private key the server refuses.
+    public nonisolated let wrongKey: String
+    /// A known_hosts file holding the server's host key.
+    public nonisolated let knownHosts: String
+    /// The network namespace sshd runs in, if any.
+    public nonisolated let namespace: String?
+
+    private let sshdPath: String
+    private let configPath: String
+    private let launcher = SubprocessLauncher(terminationGrace: .seconds(1))
+    private var listenerTask: Task<Void, Never>?
+    private var listenerPid: Int32?
+    private let output = SharedValue<[String]>([])
+
+    /// Why the rig could not start.
+    public struct RigError: Error, CustomStringConvertible {
+        /// What went wrong and what to do.
+        public let description: String
+    }
+
+    /// Creates keys and config and starts sshd; throws when sshd is missing or does not come up.
+    public init(
+        listenAddress: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil,
+        extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"]
+    ) async throws {
+        guard let sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw RigError(description: "sshd not found: install it with `apt-get install -y openssh-server`")
+        }
+        self.sshdPath = sshd
+        self.listenAddress = listenAddress
+        self.namespace = namespace
+        let template = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-tui-sshd-XXXXXX").path
+        var buffer = Array(template.utf8CString)
+        guard let made = mkdtemp(&buffer) else { throw RigError(description: "cannot create a temporary directory") }
+        directory = String(cString: made)
+        user = Self.currentUser()
+        clientKey = "\(directory)/client_key"
+        wrongKey = "\(directory)/wrong_key"
+        knownHosts = "\(directory)/known_hosts"
+        configPath = "\(directory)/sshd_config"
+        if let port {
+            self.port = port
+        } else if namespace == nil {
+            self.port = try Self.freePort(on: listenAddress)
+        } else {
+            self.port = Int.random(in: 20000...60000)
+        }
+
+        for key in ["host_key", "client_key", "wrong_key"] {
+            try await Self.runQuietly("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tunnel-tui-\(key)", "-f", "\(directory)/\(key)"])
+        }
+        let clientPublic = try String(contentsOfFile: "\(clientKey).pub", encoding: .utf8)
+        try clientPublic.write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
+        let hostPublic = try String(contentsOfFile: "\(directory)/host_key.pub", encoding: .utf8)
+            .split(separator: " ").prefix(2).joined(separator: " ")
+        try "[\(listenAddress)]:\(self.port) \(hostPublic)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let lines = [
+            "Port \(self.port)",
+            "ListenAddress \(listenAddress)",
+            "HostKey \(directory)/host_key",
+            "PidFile \(directory)/sshd.pid",
+            "AuthorizedKeysFile \(directory)/authorized_keys",
+            "UsePAM no",
+            "StrictModes no",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PubkeyAuthentication yes",
+            "PermitRootLogin prohibit-password",
+            "AllowTcpForwarding yes",
+            "GatewayPorts clientspecified",
+            "MaxStartups 200:30:400",
+            "MaxSessions 50",
+            "LogLevel VERBOSE",
+        ] + extraConfig
+        try (lines.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
+        if getuid() == 0 {
+            try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o755])
+        }
+        try await start()
+    }
+
+    /// Options that make a client trust this server's host key and nothing else, for `ssh_options`.
+    public nonisolated var clientOptions: [String] {
+        ["UserKnownHostsFile=\(knownHosts)", "GlobalKnownHostsFile=/dev/null", "UpdateHostKeys=no"]
+    }
+
+    /// `user@address`, the ssh destination.
+    public nonisolated var destination: String { "\(user)@\(listenAddress)" }
+
+    /// The lines sshd printed so far (with `-e`, its log).
+    public nonisolated var log: [String] { output.value }
+
+    /// Starts the listener (again, after ``stopListener()``) and waits until it accepts connections.
+    public func start() async throws {
+        guard listenerTask == nil else { return }
+        var program = sshdPath
+        var arguments = ["-D", "-e", "-f", configPath]
+        if let namespace {
+            program = "/usr/sbin/ip"
+            arguments = ["netns", "exec", namespace, sshdPath] + arguments
+        }
+        let exited = SharedValue<ChildExit?>(nil)
+        let pidBox = SharedValue<Int32?>(nil)
+        listenerTask = Task { [launcher, output] in
+            let exit = await launcher.run(program: program, arguments: arguments) { event in
+                switch event {
+                case .started(let pid): pidBox.update { $0 = pid }
+                case .line(let line): output.update { $0.append(line) }
+                }
+            }
+            exited.update { $0 = exit }
+        }
+        let deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline {
+            if let exit = exited.value {
+                listenerTask = nil
+                throw RigError(description: "sshd exited at start (\(exit)): " + log.suffix(5).joined(separator: " | "))
+            }
+            let banner = await SocketProber().probe(ProbeRequest(
+                endpoint: Endpoint(host: listenAddress, port: port), kind: .banner, expect: "SSH-", timeout: .milliseconds(500)))
+            if banner.passed {
+                listenerPid = pidBox.value
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await stopListener()
+        throw RigError(description: "sshd did not answer on \(listenAddress):\(port) within 15 s: " + log.suffix(5).joined(separator: " | "))
+    }
+
+    /// The pids of the sessions sshd forked (its descendants).
+    public func sessionPids() -> [Int32] {
+        guard let listenerPid else { return [] }
+        return ProcessTable.descendants(of: listenerPid)
+    }
+
+    /// Kills every session (SIGKILL): clients see "Connection closed by remote host" and ports are freed.
+    public func killSessions() {
+        for pid in sessionPids() { kill(pid, SIGKILL) }
+    }
+
+    /// Stops the listener and every session, as a server reboot would.
+    public func stopListener() async {
+        killSessions()
+        listenerTask?.cancel()
+        await listenerTask?.value
+        listenerTask = nil
+        listenerPid = nil
+    }
+
+    /// Stops everything and deletes the directory.
+    public func stop() async {
+        await stopListener()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    // MARK: - Helpers
+
+    private static func currentUser() -> String {
+        if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "root"
+    }
+
+    /// A TCP port nothing listens on right now.
+    public static func freePort(on address: String = "127.0.0.1") throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw RigError(description: "socket failed") }
+        defer { close(descriptor) }
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = 0
+        inet_pton(AF_INET, address, &socketAddress.sin_addr)
+        let bound = withUnsafePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw RigError(description: "bind failed: \(String(cString: strerror(errno)))") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &socketAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: socketAddress.sin_port))
+    }
+
+    private static func runQuietly(_ program: String, _ arguments: [String]) async throws {
+        let lines = SharedValue<[String]>([])
+        let exit = await SubprocessLauncher().run(program: program, arguments: arguments) { event in
+            if case .line(let line) = event { lines.update { $0.append(line) } }
+        }
+        guard exit == .exited(0) else {
+            throw RigError(description: "\(program) failed (\(exit)): \(lines.value.joined(separator: " "))")
+        }
+    }
+}

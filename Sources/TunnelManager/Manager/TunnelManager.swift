@@ -1,0 +1,284 @@
+import Foundation
+import Logging
+
+/// Supervises every tunnel: owns their state, runs their ssh children and probes, and tells UIs what changed.
+///
+/// Nothing outside this actor mutates a tunnel. Each tunnel's logic lives in a ``TunnelSupervisor``; the
+/// actor feeds it events (user actions, child output and exits, probe results, timers) and carries out the
+/// effects it returns. Nothing here waits on a UI: change notes are dropped for subscribers that fall behind.
+public actor TunnelManager {
+    private struct Runtime {
+        var supervisor: TunnelSupervisor
+        var log: TunnelLog
+        var latency = LatencyHistory()
+        var child: (generation: Int, task: Task<Void, Never>)?
+        var probeTask: Task<Void, Never>?
+        var retryTask: Task<Void, Never>?
+    }
+
+    private var runtimes: [String: Runtime] = [:]
+    private var order: [String]
+    private let launcher: any ChildLauncher
+    private let prober: any EndpointProber
+    private let clock: any SupervisorClock
+    private let logger: Logger
+    private var subscribers: [UUID: AsyncStream<TunnelChange>.Continuation] = [:]
+    private var runningChildren: [Int: Task<Void, Never>] = [:]
+    private var nextChildID = 0
+    private var shuttingDown = false
+
+    /// Creates a manager for the tunnels of `config`; nothing starts until asked.
+    public init(
+        config: Config,
+        launcher: any ChildLauncher = SubprocessLauncher(),
+        prober: any EndpointProber = SocketProber(),
+        clock: any SupervisorClock = SystemSupervisorClock(),
+        logger: Logger = Logger(label: "tunnel-tui"),
+        seed: UInt64 = UInt64.random(in: 0...UInt64.max)
+    ) {
+        self.launcher = launcher
+        self.prober = prober
+        self.clock = clock
+        self.logger = logger
+        self.order = config.tunnels.map(\.name)
+        let now = clock.now()
+        for (index, tunnel) in config.tunnels.enumerated() {
+            runtimes[tunnel.name] = Runtime(
+                supervisor: TunnelSupervisor(config: tunnel, now: now, seed: seed &+ UInt64(index)),
+                log: TunnelLog(capacity: tunnel.logLines))
+        }
+    }
+
+    // MARK: - Actions
+
+    /// The tunnel names, in config order.
+    public var names: [String] { order }
+
+    /// Starts every tunnel whose `autostart` is true.
+    public func startAutostartTunnels() {
+        for name in order where runtimes[name]?.supervisor.config.autostart == true {
+            deliver(.startRequested, to: name)
+        }
+    }
+
+    /// Starts a stopped tunnel, or retries one in backoff at once.
+    public func start(_ name: String) throws(TunnelManagerError) {
+        try checkKnown(name)
+        deliver(.startRequested, to: name)
+    }
+
+    /// Stops a tunnel: ends its ssh child and keeps it stopped.
+    public func stop(_ name: String) throws(TunnelManagerError) {
+        try checkKnown(name)
+        deliver(.stopRequested, to: name)
+    }
+
+    /// Restarts a tunnel's ssh child now (counted as a restart).
+    public func restart(_ name: String) throws(TunnelManagerError) {
+        try checkKnown(name)
+        deliver(.restartRequested, to: name)
+    }
+
+    /// Starts every tunnel.
+    public func startAll() {
+        for name in order { deliver(.startRequested, to: name) }
+    }
+
+    /// Stops every tunnel.
+    public func stopAll() {
+        for name in order { deliver(.stopRequested, to: name) }
+    }
+
+    /// Ends every child (SIGTERM, then SIGKILL after the grace) and returns once all are reaped.
+    public func shutdown() async {
+        guard !shuttingDown else { return }
+        for name in order { deliver(.shutdownRequested, to: name) }
+        shuttingDown = true
+        for name in order {
+            runtimes[name]?.retryTask?.cancel()
+            runtimes[name]?.probeTask?.cancel()
+            runtimes[name]?.child?.task.cancel()
+        }
+        while let (_, task) = runningChildren.first {
+            task.cancel()
+            await task.value
+        }
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+    }
+
+    // MARK: - Reading state
+
+    /// Every tunnel's status, in config order, each with its newest `logLimit` log lines.
+    public func snapshot(logLimit: Int = 0) -> [TunnelStatus] {
+        order.compactMap { status(of: $0, logLimit: logLimit) }
+    }
+
+    /// One tunnel's status with its newest `logLimit` log lines, or nil for an unknown name.
+    public func status(of name: String, logLimit: Int = 50) -> TunnelStatus? {
+        guard let runtime = runtimes[name] else { return nil }
+        let supervisor = runtime.supervisor
+        let tunnel = supervisor.config
+        let now = clock.now()
+        return TunnelStatus(
+            name: name, server: tunnel.server, remote: tunnel.remoteDescription, local: tunnel.local.description,
+            publicEndpoint: tunnel.publicEndpoint.description, state: supervisor.state,
+            cause: supervisor.cause?.description, hint: supervisor.cause?.hint,
+            causeNeedsUser: supervisor.cause?.needsUser ?? false, pid: supervisor.pid,
+            since: Date().addingTimeInterval(-(now - supervisor.stateSince).seconds),
+            uptimeSeconds: supervisor.uptime(now: now)?.seconds, restarts: supervisor.restartCount,
+            retryInSeconds: supervisor.retryAt.map { max(0, ($0 - now).seconds) },
+            latencyMilliseconds: runtime.latency.last, latencyHistory: runtime.latency.samples,
+            latencyMinimum: runtime.latency.minimum, latencyAverage: runtime.latency.average,
+            latencyMaximum: runtime.latency.maximum, command: SSHCommand.commandLine(for: tunnel),
+            recentLog: logLimit > 0 ? runtime.log.entries(limit: logLimit) : [], autostart: tunnel.autostart)
+    }
+
+    /// A tunnel's whole kept log, oldest first.
+    public func log(of name: String) -> [LogEntry] {
+        runtimes[name]?.log.entries() ?? []
+    }
+
+    /// A stream of change notes for a UI; it ends at shutdown. Notes are dropped, never queued without
+    /// bound, when the reader falls behind: re-read the snapshot on any note.
+    public func changes() -> AsyncStream<TunnelChange> {
+        let (stream, continuation) = AsyncStream<TunnelChange>.makeStream(bufferingPolicy: .bufferingNewest(512))
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) {
+        subscribers[id] = nil
+    }
+
+    // MARK: - Events in, effects out
+
+    private func checkKnown(_ name: String) throws(TunnelManagerError) {
+        guard runtimes[name] != nil else { throw .unknownTunnel(name, known: order) }
+    }
+
+    private func deliver(_ event: SupervisorEvent, to name: String) {
+        guard !shuttingDown, var runtime = runtimes[name] else { return }
+        let before = (runtime.supervisor.state, runtime.supervisor.pid, runtime.supervisor.restartCount)
+        let effects = runtime.supervisor.handle(event, now: clock.now())
+        if case .probeCompleted(let generation, let outcome) = event, generation == runtime.supervisor.generation {
+            runtime.latency.record(outcome.publicEnd)
+        }
+        runtimes[name] = runtime
+        apply(effects, to: name)
+        let after = (runtime.supervisor.state, runtime.supervisor.pid, runtime.supervisor.restartCount)
+        if before != after || event.isProbe {
+            notify(name, .status)
+        }
+    }
+
+    private func apply(_ effects: [SupervisorEffect], to name: String) {
+        for effect in effects {
+            switch effect {
+            case .spawn(let generation):
+                launchChild(of: name, generation: generation)
+            case .terminate(let generation):
+                if let child = runtimes[name]?.child, child.generation == generation {
+                    child.task.cancel()
+                }
+            case .scheduleRetry(let token, let deadline):
+                runtimes[name]?.retryTask?.cancel()
+                runtimes[name]?.retryTask = Task { [clock] in
+                    do {
+                        try await clock.sleep(until: deadline)
+                    } catch {
+                        return
+                    }
+                    self.deliver(.retryDue(token: token), to: name)
+                }
+            case .startProbing(let generation):
+                guard let tunnel = runtimes[name]?.supervisor.config else { continue }
+                runtimes[name]?.probeTask?.cancel()
+                runtimes[name]?.probeTask = Task { [prober, clock] in
+                    while !Task.isCancelled {
+                        let publicEnd = await prober.probe(.publicEnd(of: tunnel))
+                        var localEnd: ProbeResult?
+                        if !publicEnd.passed && !Task.isCancelled {
+                            localEnd = await prober.probe(.localEnd(of: tunnel))
+                        }
+                        if Task.isCancelled { return }
+                        let outcome = ProbeOutcome(publicEnd: publicEnd, localEnd: localEnd)
+                        self.deliver(.probeCompleted(generation: generation, outcome: outcome), to: name)
+                        do {
+                            try await clock.sleep(until: clock.now() + tunnel.probeInterval)
+                        } catch {
+                            return
+                        }
+                    }
+                }
+            case .stopProbing:
+                runtimes[name]?.probeTask?.cancel()
+                runtimes[name]?.probeTask = nil
+            case .log(let text):
+                appendLog(text, origin: .supervisor, to: name)
+            }
+        }
+    }
+
+    private func launchChild(of name: String, generation: Int) {
+        guard !shuttingDown, let tunnel = runtimes[name]?.supervisor.config else { return }
+        let id = nextChildID
+        nextChildID += 1
+        let arguments = SSHCommand.arguments(for: tunnel)
+        let task = Task { [launcher] in
+            let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments) { output in
+                await self.childReported(output, name: name, generation: generation)
+            }
+            self.childEnded(name: name, generation: generation, exit: exit, id: id)
+        }
+        runningChildren[id] = task
+        runtimes[name]?.child = (generation, task)
+    }
+
+    private func childReported(_ output: ChildOutput, name: String, generation: Int) {
+        switch output {
+        case .started(let pid):
+            deliver(.childStarted(generation: generation, pid: pid), to: name)
+        case .line(let raw):
+            let line = TerminalText.sanitize(raw)
+            if SSHOutputFilter.isWorthLogging(line) {
+                appendLog(line, origin: .ssh, to: name)
+            }
+            deliver(.childOutput(generation: generation, line: line), to: name)
+        }
+    }
+
+    private func childEnded(name: String, generation: Int, exit: ChildExit, id: Int) {
+        runningChildren[id] = nil
+        if runtimes[name]?.child?.generation == generation {
+            runtimes[name]?.child = nil
+        }
+        deliver(.childExited(generation: generation, exit: exit), to: name)
+    }
+
+    private func appendLog(_ text: String, origin: LogEntry.Origin, to name: String) {
+        runtimes[name]?.log.append(LogEntry(time: Date(), origin: origin, text: text))
+        switch origin {
+        case .supervisor: logger.notice("\(name): \(text)")
+        case .ssh: logger.info("\(name): ssh: \(text)")
+        }
+        notify(name, .log)
+    }
+
+    private func notify(_ name: String, _ kind: TunnelChange.Kind) {
+        for continuation in subscribers.values {
+            continuation.yield(TunnelChange(name: name, kind: kind))
+        }
+    }
+}
+
+extension SupervisorEvent {
+    fileprivate var isProbe: Bool {
+        if case .probeCompleted = self { return true }
+        return false
+    }
+}

@@ -1,0 +1,52 @@
+/// Builds the ssh argv for a tunnel, as an array: nothing passes through a shell.
+public enum SSHCommand {
+    /// The arguments after the program name.
+    ///
+    /// `-v` makes ssh report `remote forward success`, which is how the supervisor knows the forward is
+    /// established; its other debug lines are read for causes and kept out of the log.
+    public static func arguments(for tunnel: TunnelConfig) -> [String] {
+        var arguments = [
+            "-v", "-N", "-T",
+            "-o", "BatchMode=yes",
+            "-o", "ExitOnForwardFailure=yes",
+            "-o", "ServerAliveInterval=\(wholeSeconds(tunnel.keepaliveInterval))",
+            "-o", "ServerAliveCountMax=\(tunnel.keepaliveCount)",
+            "-o", "ConnectTimeout=\(wholeSeconds(tunnel.connectTimeout))",
+            "-o", "ControlMaster=no",
+            "-o", "ControlPath=none",
+            "-o", "StrictHostKeyChecking=\(tunnel.hostKeyPolicy.sshValue)",
+        ]
+        if let port = tunnel.serverPort {
+            arguments += ["-p", String(port)]
+        }
+        if let identityFile = tunnel.identityFile {
+            arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"]
+        }
+        for option in tunnel.sshOptions {
+            arguments += ["-o", option]
+        }
+        let target = tunnel.local.host.contains(":") ? "[\(tunnel.local.host)]" : tunnel.local.host
+        arguments += ["-R", "\(tunnel.remote):\(target):\(tunnel.local.port)"]
+        arguments += ["--", tunnel.server]
+        return arguments
+    }
+
+    /// The full command line, program first, for display (`config check`, the detail pane).
+    public static func commandLine(for tunnel: TunnelConfig) -> [String] {
+        [tunnel.sshProgram] + arguments(for: tunnel)
+    }
+
+    /// The command line as one string a user could paste into a shell.
+    public static func display(for tunnel: TunnelConfig) -> String {
+        commandLine(for: tunnel).map(shellQuoted).joined(separator: " ")
+    }
+
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=:@[]%+,".contains($0) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
+    private static func wholeSeconds(_ duration: Duration) -> Int {
+        max(1, Int(duration.seconds.rounded(.up)))
+    }
+}

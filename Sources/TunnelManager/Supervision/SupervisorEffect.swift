@@ -1,0 +1,15 @@
+/// Work a ``TunnelSupervisor`` asks its owner to carry out.
+public enum SupervisorEffect: Sendable, Hashable {
+    /// Start a new ssh child, tagged with `generation`.
+    case spawn(generation: Int)
+    /// End the child of `generation` (SIGTERM, then SIGKILL after a grace).
+    case terminate(generation: Int)
+    /// Deliver `.retryDue(token:)` at the monotonic time `at`.
+    case scheduleRetry(token: Int, at: Duration)
+    /// Probe the tunnel every `probe_interval`, starting now, for the child of `generation`.
+    case startProbing(generation: Int)
+    /// Stop probing.
+    case stopProbing
+    /// Write a supervisor event into the tunnel's log.
+    case log(String)
+}

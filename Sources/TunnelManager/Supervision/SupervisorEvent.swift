@@ -1,0 +1,21 @@
+/// Something that happened to a tunnel, fed to its ``TunnelSupervisor``.
+public enum SupervisorEvent: Sendable, Hashable {
+    /// The user asked to start it (or retry now).
+    case startRequested
+    /// The user asked to stop it.
+    case stopRequested
+    /// The supervisor is shutting down: stop like `stopRequested`, logged as such.
+    case shutdownRequested
+    /// The user asked to restart it.
+    case restartRequested
+    /// The child of `generation` started with `pid`.
+    case childStarted(generation: Int, pid: Int32)
+    /// The child of `generation` printed a line.
+    case childOutput(generation: Int, line: String)
+    /// The child of `generation` ended.
+    case childExited(generation: Int, exit: ChildExit)
+    /// A round of probes for the child of `generation` finished.
+    case probeCompleted(generation: Int, outcome: ProbeOutcome)
+    /// The retry timer with `token` fired.
+    case retryDue(token: Int)
+}

@@ -1,0 +1,249 @@
+/// The state machine of one tunnel: events in, effects out, time passed in explicitly.
+///
+/// It owns no process, timer or socket; the ``TunnelManager`` carries out its effects. That keeps backoff
+/// and every transition testable fast and deterministically.
+public struct TunnelSupervisor: Sendable {
+    /// What the child should do after it exits.
+    private enum AfterExit: Sendable {
+        case backOff
+        case respawnNow
+        case stayStopped
+    }
+
+    /// The tunnel's settings.
+    public private(set) var config: TunnelConfig
+    /// Current state.
+    public private(set) var state: TunnelState = .stopped
+    /// Why the tunnel is not up (nil when up or stopped).
+    public private(set) var cause: FailureCause?
+    /// Monotonic time the state was entered.
+    public private(set) var stateSince: Duration
+    /// Tag of the current (or last) child.
+    public private(set) var generation = 0
+    /// The child's pid while it runs.
+    public private(set) var pid: Int32?
+    /// Whether a child was spawned and has not exited yet.
+    public private(set) var childAlive = false
+    /// Whether ssh reported the remote forward established.
+    public private(set) var forwardEstablished = false
+    /// Restarts so far, automatic and manual.
+    public private(set) var restartCount = 0
+    /// Failed attempts in a row: the backoff exponent.
+    public private(set) var failureStreak = 0
+    /// End-to-end probe failures in a row while the local side answers.
+    public private(set) var probeFailureStreak = 0
+    /// Monotonic time of the next retry in `backoff` or `failed`.
+    public private(set) var retryAt: Duration?
+
+    private var retryToken = 0
+    private var forwardEstablishedAt: Duration?
+    private var strongestCauseFromChild: FailureCause?
+    private var terminationCause: FailureCause?
+    private var afterExit = AfterExit.backOff
+    private var random: SeededRandom
+    private let backoff: BackoffPolicy
+
+    /// Creates a stopped supervisor.
+    public init(config: TunnelConfig, now: Duration, seed: UInt64) {
+        self.config = config
+        self.stateSince = now
+        self.random = SeededRandom(seed: seed)
+        self.backoff = BackoffPolicy(initial: config.backoffInitial, maximum: config.backoffMax)
+    }
+
+    /// Time spent `up` so far, or nil when not up.
+    public func uptime(now: Duration) -> Duration? {
+        state == .up ? now - stateSince : nil
+    }
+
+    /// Handles one event at monotonic time `now` and returns the effects to carry out, in order.
+    public mutating func handle(_ event: SupervisorEvent, now: Duration) -> [SupervisorEffect] {
+        switch event {
+        case .startRequested:
+            switch state {
+            case .stopped:
+                failureStreak = 0
+                return spawn(now: now, reason: "started")
+            case .backoff, .failed:
+                return spawn(now: now, reason: "retrying now (asked by user)")
+            case .connecting, .up, .unreachable:
+                return []
+            }
+
+        case .stopRequested, .shutdownRequested:
+            guard state != .stopped || childAlive else { return [] }
+            enter(.stopped, now: now)
+            cause = nil
+            retryAt = nil
+            retryToken += 1
+            var effects: [SupervisorEffect] = [
+                .stopProbing, .log(event == .stopRequested ? "stopped by user" : "stopped: supervisor shutting down"),
+            ]
+            if childAlive {
+                afterExit = .stayStopped
+                effects.append(.terminate(generation: generation))
+            }
+            return effects
+
+        case .restartRequested:
+            restartCount += 1
+            failureStreak = 0
+            if childAlive {
+                afterExit = .respawnNow
+                enter(.connecting, now: now)
+                cause = nil
+                return [.stopProbing, .log("restart requested by user"), .terminate(generation: generation)]
+            }
+            return [.log("restart requested by user")] + spawn(now: now, reason: "restarted")
+
+        case .childStarted(let childGeneration, let childPid):
+            guard childGeneration == generation, childAlive else { return [] }
+            pid = childPid
+            return [.log("spawned ssh (pid \(childPid))")]
+
+        case .childOutput(let childGeneration, let line):
+            guard childGeneration == generation, childAlive else { return [] }
+            return handleOutput(line, now: now)
+
+        case .childExited(let childGeneration, let exit):
+            guard childGeneration == generation, childAlive else { return [] }
+            return handleExit(exit, now: now)
+
+        case .probeCompleted(let probeGeneration, let outcome):
+            guard probeGeneration == generation, childAlive, forwardEstablished,
+                  state == .connecting || state == .up || state == .unreachable
+            else { return [] }
+            return handleProbe(outcome, now: now)
+
+        case .retryDue(let token):
+            guard token == retryToken, state == .backoff || state == .failed else { return [] }
+            restartCount += 1
+            return spawn(now: now, reason: "restarting (attempt \(failureStreak + 1))")
+        }
+    }
+
+    // MARK: - Transitions
+
+    private mutating func spawn(now: Duration, reason: String) -> [SupervisorEffect] {
+        generation += 1
+        retryToken += 1
+        retryAt = nil
+        childAlive = true
+        pid = nil
+        forwardEstablished = false
+        forwardEstablishedAt = nil
+        strongestCauseFromChild = nil
+        terminationCause = nil
+        probeFailureStreak = 0
+        afterExit = .backOff
+        if state != .connecting { enter(.connecting, now: now) }
+        return [.log(reason), .spawn(generation: generation)]
+    }
+
+    private mutating func handleOutput(_ line: String, now: Duration) -> [SupervisorEffect] {
+        let lowered = line.lowercased()
+        if !forwardEstablished,
+           lowered.contains("remote forward success for: listen") || lowered.hasPrefix("allocated port") {
+            forwardEstablished = true
+            forwardEstablishedAt = now
+            var effects: [SupervisorEffect] = [.log("forward established: \(config.remote) on \(config.serverHost) -> \(config.local)")]
+            if config.probe == .none {
+                effects += becomeUp(now: now, detail: "no probe configured")
+            } else {
+                effects.append(.startProbing(generation: generation))
+            }
+            return effects
+        }
+        if let found = CauseClassifier.classify(line: line),
+           CauseClassifier.rank(found) > strongestCauseFromChild.map(CauseClassifier.rank) ?? 0 {
+            strongestCauseFromChild = found
+        }
+        return []
+    }
+
+    private mutating func handleExit(_ exit: ChildExit, now: Duration) -> [SupervisorEffect] {
+        childAlive = false
+        pid = nil
+        forwardEstablished = false
+        var effects: [SupervisorEffect] = [.stopProbing]
+        let exitCause = terminationCause ?? CauseClassifier.cause(of: exit, seen: strongestCauseFromChild)
+        switch afterExit {
+        case .stayStopped:
+            effects.append(.log("ssh exited (\(exit))"))
+            return effects
+        case .respawnNow:
+            effects.append(.log("ssh exited (\(exit)) for the restart"))
+            return effects + spawn(now: now, reason: "restarting")
+        case .backOff:
+            if let established = forwardEstablishedAt, now - established >= config.stableAfter {
+                failureStreak = 0
+            }
+            let delay: Duration
+            if exitCause.needsUser {
+                delay = config.backoffMax
+                enter(.failed, now: now)
+            } else {
+                delay = backoff.delay(afterFailures: failureStreak, random: random.nextUnit())
+                enter(.backoff, now: now)
+            }
+            failureStreak += 1
+            cause = exitCause
+            retryToken += 1
+            retryAt = now + delay
+            effects.append(.log("ssh exited (\(exit)): \(exitCause); restarting in \(Self.seconds(delay))"))
+            effects.append(.scheduleRetry(token: retryToken, at: now + delay))
+            return effects
+        }
+    }
+
+    private mutating func handleProbe(_ outcome: ProbeOutcome, now: Duration) -> [SupervisorEffect] {
+        if outcome.publicEnd.passed {
+            probeFailureStreak = 0
+            guard state != .up else { return [] }
+            return becomeUp(now: now, detail: "probe passed in \(outcome.publicEnd.latencyDescription)")
+        }
+        if let local = outcome.localEnd, !local.passed {
+            probeFailureStreak = 0
+            let localCause = FailureCause.localServiceDown("\(config.local): \(local.detail)")
+            guard cause != localCause || state != .unreachable else { return [] }
+            enter(.unreachable, now: now)
+            cause = localCause
+            return [.log("local service \(config.local) is down (\(local.detail)); the tunnel is fine and is not restarted for it")]
+        }
+        probeFailureStreak += 1
+        let probeCause = FailureCause.publicProbeFailed(outcome.publicEnd.detail)
+        if state != .unreachable { enter(.unreachable, now: now) }
+        cause = probeCause
+        var effects: [SupervisorEffect] = [
+            .log("probe of \(config.publicEndpoint) failed (\(outcome.publicEnd.detail)), \(probeFailureStreak) of \(config.probeFailures)")
+        ]
+        if probeFailureStreak >= config.probeFailures {
+            terminationCause = probeCause
+            probeFailureStreak = 0
+            effects += [
+                .log("restarting ssh: the public end failed \(config.probeFailures) probes in a row while the local side answers"),
+                .stopProbing,
+                .terminate(generation: generation),
+            ]
+        }
+        return effects
+    }
+
+    private mutating func becomeUp(now: Duration, detail: String) -> [SupervisorEffect] {
+        enter(.up, now: now)
+        cause = nil
+        return [.log("up (\(detail))")]
+    }
+
+    private mutating func enter(_ newState: TunnelState, now: Duration) {
+        state = newState
+        stateSince = now
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let value = duration.seconds
+        return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
+    }
+}
+
+import Foundation

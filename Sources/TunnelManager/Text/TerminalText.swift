@@ -1,0 +1,55 @@
+/// Makes untrusted text (ssh output, server banners) safe to show on a terminal.
+public enum TerminalText {
+    /// Removes escape sequences (CSI, OSC, DCS and two-byte ones), C0/C1 control characters and bidi
+    /// overrides; a tab becomes a space. What is left cannot move the cursor or change the terminal.
+    public static func sanitize(_ text: String) -> String {
+        var output = String.UnicodeScalarView()
+        var scalars = text.unicodeScalars.makeIterator()
+        while let scalar = scalars.next() {
+            switch scalar.value {
+            case 0x1B:
+                skipEscapeSequence(&scalars)
+            case 0x9B:
+                skipUntilFinalByte(&scalars)
+            case 0x90, 0x9D, 0x9E, 0x9F:
+                skipUntilStringTerminator(&scalars)
+            case 0x09:
+                output.append(" ")
+            case 0x00..<0x20, 0x7F, 0x80..<0xA0:
+                continue
+            case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
+                continue
+            default:
+                output.append(scalar)
+            }
+        }
+        return String(output)
+    }
+
+    private static func skipEscapeSequence(_ scalars: inout String.UnicodeScalarView.Iterator) {
+        guard let next = scalars.next() else { return }
+        switch next {
+        case "[": skipUntilFinalByte(&scalars)
+        case "]", "P", "X", "^", "_": skipUntilStringTerminator(&scalars)
+        case " "..."/":
+            // nF sequences: intermediates then one final byte.
+            while let more = scalars.next(), (0x20...0x2F).contains(more.value) {}
+        default: break
+        }
+    }
+
+    private static func skipUntilFinalByte(_ scalars: inout String.UnicodeScalarView.Iterator) {
+        while let next = scalars.next() {
+            if (0x40...0x7E).contains(next.value) { return }
+        }
+    }
+
+    private static func skipUntilStringTerminator(_ scalars: inout String.UnicodeScalarView.Iterator) {
+        var previousWasEscape = false
+        while let next = scalars.next() {
+            if next.value == 0x07 || next.value == 0x9C { return }
+            if previousWasEscape && next == "\\" { return }
+            previousWasEscape = next.value == 0x1B
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import Testing
+import TunnelManager
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers shared by the real-sshd tests.
+enum RigSupport {
+    /// A config parsed from TOML tunnel tables written against `rig`, with fast test timings in [defaults].
+    static func config(_ rig: LoopbackSSHServer, defaults extra: String = "", tunnels: String) throws -> Config {
+        let text = """
+        [defaults]
+        server = "\(rig.destination)"
+        server_port = \(rig.port)
+        identity_file = "\(rig.clientKey)"
+        ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
+        keepalive_interval = "5s"
+        keepalive_count = 2
+        connect_timeout = "5s"
+        probe_interval = "500ms"
+        probe_timeout = "1s"
+        probe_failures = 2
+        backoff_initial = "500ms"
+        backoff_max = "5s"
+        stable_after = "2s"
+        \(extra)
+
+        \(tunnels)
+        """
+        return try ConfigLoader.parse(text: text, path: "test.toml")
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
+    static func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return await condition()
+    }
+
+    /// Waits until the tunnel is in `state`; returns its status then (or the last one seen).
+    @discardableResult
+    static func waitFor(_ state: TunnelState, _ name: String, in manager: TunnelManager, timeout: Duration = .seconds(30)) async -> TunnelStatus? {
+        var last: TunnelStatus?
+        _ = await eventually(timeout: timeout) {
+            last = await manager.status(of: name, logLimit: 200)
+            return last?.state == state
+        }
+        return last
+    }
+
+    /// A manager whose log goes nowhere (tests read the per-tunnel log instead).
+    static func manager(_ config: Config) -> TunnelManager {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return TunnelManager(config: config, logger: logger)
+    }
+
+    /// Whether something accepts TCP connections on 127.0.0.1:port.
+    static func isListening(_ port: Int, host: String = "127.0.0.1") async -> Bool {
+        await SocketProber().probe(ProbeRequest(endpoint: Endpoint(host: host, port: port), kind: .tcp, timeout: .seconds(1))).passed
+    }
+
+    /// Pids of live ssh processes whose command line mentions `marker` (e.g. a remote port).
+    static func sshProcesses(mentioning marker: String) -> [Int32] {
+        ProcessTable.parents().keys.filter { pid in
+            guard ProcessTable.isAlive(pid), let arguments = ProcessTable.arguments(of: pid) else { return false }
+            let program = arguments.first.map { ($0 as NSString).lastPathComponent }
+            return (program == "ssh" || program == "setpriv") && arguments.contains { $0.contains(marker) }
+        }
+    }
+
+    /// The log of a status as text, for failure messages.
+    static func logText(_ status: TunnelStatus?) -> String {
+        (status?.recentLog ?? []).map { "\($0.origin): \($0.text)" }.joined(separator: "\n")
+    }
+}

@@ -9,27 +9,32 @@ import Glibc
 
 /// Helpers shared by the real-sshd tests.
 enum RigSupport {
-    /// A config parsed from TOML tunnel tables written against `rig`, with fast test timings in [defaults].
-    static func config(_ rig: LoopbackSSHServer, defaults extra: String = "", tunnels: String) throws -> Config {
-        let text = """
-        [defaults]
-        server = "\(rig.destination)"
-        server_port = \(rig.port)
-        identity_file = "\(rig.clientKey)"
-        ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
-        keepalive_interval = "5s"
-        keepalive_count = 2
-        connect_timeout = "5s"
-        probe_interval = "500ms"
-        probe_timeout = "1s"
-        probe_failures = 2
-        backoff_initial = "500ms"
-        backoff_max = "5s"
-        stable_after = "2s"
-        \(extra)
-
-        \(tunnels)
-        """
+    /// A config parsed from TOML tunnel tables written against `rig`, with fast test timings in [defaults];
+    /// `overrides` replaces or adds [defaults] keys (values are TOML literals).
+    static func config(_ rig: LoopbackSSHServer, defaults overrides: [String: String] = [:], tunnels: String) throws -> Config {
+        var defaults: [(String, String)] = [
+            ("server", "\"\(rig.destination)\""),
+            ("server_port", "\(rig.port)"),
+            ("identity_file", "\"\(rig.clientKey)\""),
+            ("ssh_options", "[" + rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", ") + "]"),
+            ("keepalive_interval", "\"5s\""),
+            ("keepalive_count", "2"),
+            ("connect_timeout", "\"5s\""),
+            ("probe_interval", "\"500ms\""),
+            ("probe_timeout", "\"1s\""),
+            ("probe_failures", "2"),
+            ("backoff_initial", "\"500ms\""),
+            ("backoff_max", "\"5s\""),
+            ("stable_after", "\"2s\""),
+        ]
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            if let index = defaults.firstIndex(where: { $0.0 == key }) {
+                defaults[index].1 = value
+            } else {
+                defaults.append((key, value))
+            }
+        }
+        let text = "[defaults]\n" + defaults.map { "\($0.0) = \($0.1)" }.joined(separator: "\n") + "\n\n" + tunnels
         return try ConfigLoader.parse(text: text, path: "test.toml")
     }
 

@@ -22,13 +22,6 @@ struct TunnelSectionReader {
 
     mutating func read() -> TunnelConfig? {
         let problemCountBefore = problems.count
-        for key in table.keys where !ConfigKeys.overridable.contains(key) && !ConfigKeys.tunnelOnly.contains(key) {
-            let known = ConfigKeys.overridable + ConfigKeys.tunnelOnly
-            let hint = KeySuggestion.closest(to: key, among: known).map { "did you mean \"\($0)\"?" }
-                ?? "see config.example.toml for the keys"
-            report(key, "unknown key; \(hint)", inDefaults: false)
-        }
-
         let name = requiredString("name")
         if let name {
             if name.isEmpty || !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
@@ -38,6 +31,13 @@ struct TunnelSectionReader {
             } else {
                 label = name
             }
+        }
+
+        for key in table.keys where !ConfigKeys.overridable.contains(key) && !ConfigKeys.tunnelOnly.contains(key) {
+            let known = ConfigKeys.overridable + ConfigKeys.tunnelOnly
+            let hint = KeySuggestion.closest(to: key, among: known).map { "did you mean \"\($0)\"?" }
+                ?? "see config.example.toml for the keys"
+            report(key, "unknown key; \(hint)", inDefaults: false)
         }
 
         let server = requiredString("server")

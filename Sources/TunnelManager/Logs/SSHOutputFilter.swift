@@ -6,7 +6,7 @@ public enum SSHOutputFilter {
     private static let keptDebugMarkers = [
         "connecting to", "connection established", "authenticated to", "remote forward success",
         "remote forward failure", "server host key:", "offering public key", "authentications that can continue",
-        "will attempt key", "connect_to",
+        "connect_to",
     ]
 
     /// Whether `line` (already sanitized) is worth showing.

@@ -1,0 +1,90 @@
+import Foundation
+
+/// A network namespace with a veth link to this one, for faults that need packet filtering (`ip`, `nft`).
+/// The server side lives at `serverAddress` inside it; this side is `hostAddress`.
+struct NetworkNamespace {
+    let name: String
+    let hostAddress: String
+    let serverAddress: String
+    private let hostLink: String
+
+    /// Whether this machine lets the tests create namespaces and nft rules (root, iproute2, nftables).
+    static var isAvailable: Bool {
+        getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+            && FileManager.default.isExecutableFile(atPath: "/usr/sbin/nft")
+    }
+
+    init() throws {
+        let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
+        let subnet = Int.random(in: 1...250)
+        name = "tt-test-\(tag)"
+        hostLink = "tth\(tag)"
+        hostAddress = "10.231.\(subnet).1"
+        serverAddress = "10.231.\(subnet).2"
+        let peer = "tts\(tag)"
+        try Self.run(["ip", "netns", "add", name])
+        do {
+            try Self.run(["ip", "link", "add", hostLink, "type", "veth", "peer", "name", peer])
+            try Self.run(["ip", "link", "set", peer, "netns", name])
+            try Self.run(["ip", "addr", "add", "\(hostAddress)/30", "dev", hostLink])
+            try Self.run(["ip", "link", "set", hostLink, "up"])
+            try Self.run(["ip", "netns", "exec", name, "ip", "addr", "add", "\(serverAddress)/30", "dev", peer])
+            try Self.run(["ip", "netns", "exec", name, "ip", "link", "set", peer, "up"])
+            try Self.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"])
+            try Self.run(["ip", "netns", "exec", name, "nft", "add", "table", "inet", "tunneltest"])
+            for (chain, hook) in [("in", "input"), ("out", "output")] {
+                try Self.run(["ip", "netns", "exec", name, "nft", "add", "chain", "inet", "tunneltest", chain,
+                              "{ type filter hook \(hook) priority 0 ; policy accept ; }"])
+            }
+        } catch {
+            remove()
+            throw error
+        }
+    }
+
+    /// Drops every packet of the TCP connection whose client side uses `clientPort`, both ways, as a lost
+    /// CGNAT mapping does; new connections (other client ports) still pass.
+    func dropConnection(clientPort: Int) throws {
+        try Self.run(["ip", "netns", "exec", name, "nft", "add", "rule", "inet", "tunneltest", "in", "tcp", "sport", String(clientPort), "drop"])
+        try Self.run(["ip", "netns", "exec", name, "nft", "add", "rule", "inet", "tunneltest", "out", "tcp", "dport", String(clientPort), "drop"])
+    }
+
+    /// Deletes the namespace and the link.
+    func remove() {
+        _ = try? Self.run(["ip", "link", "del", hostLink])
+        _ = try? Self.run(["ip", "netns", "del", name])
+    }
+
+    /// The local port of the established TCP connection that `pid` holds to `server:port`.
+    static func clientPort(ofProcess pid: Int32, to server: String, port: Int) throws -> Int? {
+        let output = try run(["ss", "-tnpH", "state", "established", "dst", "\(server):\(port)"])
+        for line in output.split(separator: "\n") where line.contains("pid=\(pid),") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 3, let colon = fields[2].lastIndex(of: ":") else { continue }
+            return Int(fields[2][fields[2].index(after: colon)...])
+        }
+        return nil
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    @discardableResult
+    static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else {
+            throw CommandFailed(description: "\(arguments.joined(separator: " ")) failed: \(text)")
+        }
+        return text
+    }
+}

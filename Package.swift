@@ -35,17 +35,26 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "TunnelTestSupport",
+            dependencies: [
+                "TunnelManager",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            path: "Tests/TunnelTestSupport"
+        ),
         .testTarget(
             name: "TunnelManagerTests",
             dependencies: ["TunnelManager"]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TunnelManager"]
+            dependencies: ["TunnelManager", "TunnelTestSupport"]
         ),
         .testTarget(
             name: "DashboardTests",
-            dependencies: ["tunnel-tui", "TunnelManager"]
+            dependencies: ["tunnel-tui", "TunnelManager", "TunnelTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TunnelManager
+import TunnelTestSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -9,33 +10,10 @@ import Glibc
 /// The `tunnel-tui daemon` binary, run as a user would, against a real sshd.
 @Suite("real sshd: the daemon process", .serialized)
 struct DaemonProcessTests {
-    /// The built `tunnel-tui` next to the test bundle.
-    static var binary: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent("tunnel-tui").path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/tunnel-tui").path
-    }
+    static var binary: String { RigSupport.binary }
 
     private func writeConfig(_ rig: LoopbackSSHServer, ports: [Int]) throws -> String {
-        let path = "\(rig.directory)/daemon.toml"
-        var text = """
-        [defaults]
-        server = "\(rig.destination)"
-        server_port = \(rig.port)
-        identity_file = "\(rig.clientKey)"
-        ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
-        probe_interval = "500ms"
-
-        """
-        for (index, port) in ports.enumerated() {
-            text += "\n[[tunnel]]\nname = \"d\(index)\"\nremote = \"127.0.0.1:\(port)\"\nlocal = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
-        }
-        try text.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try RigSupport.writeConfig(rig, ports: ports, prefix: "d", file: "daemon.toml")
     }
 
     /// Starts the daemon; returns its process and a buffer of its stderr.

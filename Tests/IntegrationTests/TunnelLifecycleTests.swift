@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TunnelManager
+import TunnelTestSupport
 
 #if canImport(Glibc)
 import Glibc

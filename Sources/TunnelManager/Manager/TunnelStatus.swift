@@ -46,4 +46,53 @@ public struct TunnelStatus: Sendable, Hashable, Codable {
     public var recentLog: [LogEntry]
     /// Whether the tunnel starts with the supervisor.
     public var autostart: Bool
+
+    /// Creates a status (the manager builds these; tests and remote clients may too).
+    public init(
+        name: String,
+        server: String,
+        remote: String,
+        local: String,
+        publicEndpoint: String,
+        state: TunnelState,
+        cause: String?,
+        hint: String?,
+        causeNeedsUser: Bool,
+        pid: Int32?,
+        since: Date,
+        uptimeSeconds: Double?,
+        restarts: Int,
+        retryInSeconds: Double?,
+        latencyMilliseconds: Double?,
+        latencyHistory: [Double?],
+        latencyMinimum: Double?,
+        latencyAverage: Double?,
+        latencyMaximum: Double?,
+        command: [String],
+        recentLog: [LogEntry],
+        autostart: Bool
+    ) {
+        self.name = name
+        self.server = server
+        self.remote = remote
+        self.local = local
+        self.publicEndpoint = publicEndpoint
+        self.state = state
+        self.cause = cause
+        self.hint = hint
+        self.causeNeedsUser = causeNeedsUser
+        self.pid = pid
+        self.since = since
+        self.uptimeSeconds = uptimeSeconds
+        self.restarts = restarts
+        self.retryInSeconds = retryInSeconds
+        self.latencyMilliseconds = latencyMilliseconds
+        self.latencyHistory = latencyHistory
+        self.latencyMinimum = latencyMinimum
+        self.latencyAverage = latencyAverage
+        self.latencyMaximum = latencyMaximum
+        self.command = command
+        self.recentLog = recentLog
+        self.autostart = autostart
+    }
 }

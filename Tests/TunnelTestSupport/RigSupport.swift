@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Testing
 import TunnelManager
 
 #if canImport(Glibc)
@@ -8,10 +7,10 @@ import Glibc
 #endif
 
 /// Helpers shared by the real-sshd tests.
-enum RigSupport {
+public enum RigSupport {
     /// A config parsed from TOML tunnel tables written against `rig`, with fast test timings in [defaults];
     /// `overrides` replaces or adds [defaults] keys (values are TOML literals).
-    static func config(_ rig: LoopbackSSHServer, defaults overrides: [String: String] = [:], tunnels: String) throws -> Config {
+    public static func config(_ rig: LoopbackSSHServer, defaults overrides: [String: String] = [:], tunnels: String) throws -> Config {
         var defaults: [(String, String)] = [
             ("server", "\"\(rig.destination)\""),
             ("server_port", "\(rig.port)"),
@@ -39,7 +38,7 @@ enum RigSupport {
     }
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
-    static func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
+    public static func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if await condition() { return true }
@@ -50,7 +49,7 @@ enum RigSupport {
 
     /// Waits until the tunnel is in `state`; returns its status then (or the last one seen).
     @discardableResult
-    static func waitFor(_ state: TunnelState, _ name: String, in manager: TunnelManager, timeout: Duration = .seconds(30)) async -> TunnelStatus? {
+    public static func waitFor(_ state: TunnelState, _ name: String, in manager: TunnelManager, timeout: Duration = .seconds(30)) async -> TunnelStatus? {
         var last: TunnelStatus?
         _ = await eventually(timeout: timeout) {
             last = await manager.status(of: name, logLimit: 200)
@@ -60,19 +59,19 @@ enum RigSupport {
     }
 
     /// A manager whose log goes nowhere (tests read the per-tunnel log instead).
-    static func manager(_ config: Config) -> TunnelManager {
+    public static func manager(_ config: Config) -> TunnelManager {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return TunnelManager(config: config, logger: logger)
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:port.
-    static func isListening(_ port: Int, host: String = "127.0.0.1") async -> Bool {
+    public static func isListening(_ port: Int, host: String = "127.0.0.1") async -> Bool {
         await SocketProber().probe(ProbeRequest(endpoint: Endpoint(host: host, port: port), kind: .tcp, timeout: .seconds(1))).passed
     }
 
     /// Pids of live ssh processes whose command line mentions `marker` (e.g. a remote port).
-    static func sshProcesses(mentioning marker: String) -> [Int32] {
+    public static func sshProcesses(mentioning marker: String) -> [Int32] {
         ProcessTable.parents().keys.filter { pid in
             guard ProcessTable.isAlive(pid), let arguments = ProcessTable.arguments(of: pid) else { return false }
             let program = arguments.first.map { ($0 as NSString).lastPathComponent }
@@ -81,7 +80,37 @@ enum RigSupport {
     }
 
     /// The log of a status as text, for failure messages.
-    static func logText(_ status: TunnelStatus?) -> String {
+    public static func logText(_ status: TunnelStatus?) -> String {
         (status?.recentLog ?? []).map { "\($0.origin): \($0.text)" }.joined(separator: "\n")
+    }
+
+    /// The built `tunnel-tui` binary (next to the test bundle, or in .build/debug).
+    public static var binary: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("tunnel-tui").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/tunnel-tui").path
+    }
+
+    /// Writes a config file for `rig` with one banner-probed tunnel per port (names `prefix0`, `prefix1`, ...).
+    public static func writeConfig(_ rig: LoopbackSSHServer, ports: [Int], prefix: String, file: String = "config.toml") throws -> String {
+        let path = "\(rig.directory)/\(file)"
+        var text = """
+        [defaults]
+        server = "\(rig.destination)"
+        server_port = \(rig.port)
+        identity_file = "\(rig.clientKey)"
+        ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
+        probe_interval = "500ms"
+
+        """
+        for (index, port) in ports.enumerated() {
+            text += "\n[[tunnel]]\nname = \"\(prefix)\(index)\"\nremote = \"127.0.0.1:\(port)\"\nlocal = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
+        }
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 }

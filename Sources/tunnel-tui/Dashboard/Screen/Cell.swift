@@ -1,0 +1,5 @@
+/// One character cell of the screen.
+struct Cell: Hashable, Sendable {
+    var character: Character = " "
+    var style: CellStyle = .plain
+}

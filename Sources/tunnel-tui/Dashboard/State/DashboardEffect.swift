@@ -1,0 +1,12 @@
+/// Work the update function asks the runtime to do against the manager.
+enum DashboardEffect: Hashable, Sendable {
+    case start(String)
+    case stop(String)
+    case restart(String)
+    case startAll
+    case stopAll
+    /// Stop watching: end the program (stopping the tunnels it supervises).
+    case quit
+    /// Repaint every cell (Ctrl-L).
+    case repaint
+}

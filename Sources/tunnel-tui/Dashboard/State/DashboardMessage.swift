@@ -1,0 +1,12 @@
+import Foundation
+import TunnelManager
+
+/// Everything that can happen to the dashboard: keys, resizes, clock ticks, manager changes, signals.
+enum DashboardMessage: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case tick(Date)
+    case tunnels([TunnelStatus], selectedLog: [LogEntry])
+    /// SIGTERM, SIGHUP or SIGINT from outside: quit without asking.
+    case terminate
+}

@@ -24,7 +24,7 @@ struct DashboardEndToEndTests {
         let rig = try await LoopbackSSHServer()
         let ports = try (0..<3).map { _ in try LoopbackSSHServer.freePort() }
         let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "t")
-        try await Tmux.with(command: "LANG=C.UTF-8 \(RigSupport.binary) --config \(config); echo EXITED:$?; sleep 60", width: 120, height: 30) { tmux in
+        try await Tmux.with(command: "LANG=C.UTF-8 \(RigSupport.binary) --config \(config) --socket \(rig.directory)/control.sock; echo EXITED:$?; sleep 60", width: 120, height: 30) { tmux in
 
             var screen = await waitForScreen(tmux) { $0.contains("3 up") }
             #expect(screen.contains("3 up"), "all up:\n\(screen)")
@@ -81,7 +81,7 @@ struct DashboardEndToEndTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("bad.toml").path
         try "[[tunnel]]\nname = \"web\"\nserver = \"vps\"\nremote = 99999\nlocal = \"localhost:80\"\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try await Tmux.with(command: "\(RigSupport.binary) --config \(path); echo EXITED:$?; sleep 30", width: 120, height: 30) { tmux in
+        try await Tmux.with(command: "\(RigSupport.binary) --config \(path) --socket \(directory.path)/control.sock; echo EXITED:$?; sleep 30", width: 120, height: 30) { tmux in
             let screen = await waitForScreen(tmux, timeout: .seconds(20)) { $0.contains("EXITED:") }
             #expect(screen.contains("\(path): line 4: tunnel \"web\": key \"remote\""), "\(screen)")
             #expect(screen.contains("EXITED:1"))
@@ -94,7 +94,7 @@ struct DashboardEndToEndTests {
         let rig = try await LoopbackSSHServer()
         let ports = [try LoopbackSSHServer.freePort()]
         let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "s")
-        try await Tmux.with(command: "\(RigSupport.binary) --config \(config); echo EXITED:$?; sleep 60", width: 100, height: 30) { tmux in
+        try await Tmux.with(command: "\(RigSupport.binary) --config \(config) --socket \(rig.directory)/control.sock; echo EXITED:$?; sleep 60", width: 100, height: 30) { tmux in
             _ = await waitForScreen(tmux) { $0.contains("1 up") }
             let pids = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
             #expect(pids.count == 1)

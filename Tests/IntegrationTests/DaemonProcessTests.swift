@@ -20,7 +20,7 @@ struct DaemonProcessTests {
     private func startDaemon(config: String) throws -> (Process, Pipe) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = ["daemon", "--config", config]
+        process.arguments = ["daemon", "--config", config, "--socket", (config as NSString).deletingLastPathComponent + "/control.sock"]
         let pipe = Pipe()
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice

@@ -26,6 +26,8 @@ public actor TunnelManager {
     private var runningChildren: [Int: Task<Void, Never>] = [:]
     private var nextChildID = 0
     private var shuttingDown = false
+    private var generationBase = 0
+    private let seed: UInt64
 
     /// Creates a manager for the tunnels of `config`; nothing starts until asked.
     public init(
@@ -41,12 +43,63 @@ public actor TunnelManager {
         self.clock = clock
         self.logger = logger
         self.order = config.tunnels.map(\.name)
-        let now = clock.now()
-        for (index, tunnel) in config.tunnels.enumerated() {
-            runtimes[tunnel.name] = Runtime(
-                supervisor: TunnelSupervisor(config: tunnel, now: now, seed: seed &+ UInt64(index)),
-                log: TunnelLog(capacity: tunnel.logLines))
+        self.seed = seed
+        for tunnel in config.tunnels {
+            generationBase += 1_000_000
+            runtimes[tunnel.name] = Self.runtime(for: tunnel, generationBase: generationBase, seed: seed, now: clock.now())
         }
+    }
+
+    private func makeRuntime(_ tunnel: TunnelConfig) -> Runtime {
+        generationBase += 1_000_000
+        return Self.runtime(for: tunnel, generationBase: generationBase, seed: seed, now: clock.now())
+    }
+
+    private static func runtime(for tunnel: TunnelConfig, generationBase: Int, seed: UInt64, now: Duration) -> Runtime {
+        Runtime(
+            supervisor: TunnelSupervisor(config: tunnel, now: now, seed: seed &+ UInt64(generationBase), generationBase: generationBase),
+            log: TunnelLog(capacity: tunnel.logLines))
+    }
+
+    /// Applies a new configuration: new tunnels start (when autostart), removed ones stop, changed ones
+    /// restart with their new settings, unchanged ones keep running with their counters.
+    public func reload(_ config: Config) -> ReloadSummary {
+        var summary = ReloadSummary()
+        let newNames = Set(config.tunnels.map(\.name))
+        for name in order where !newNames.contains(name) {
+            retire(name)
+            summary.removed.append(name)
+        }
+        for tunnel in config.tunnels {
+            if let existing = runtimes[tunnel.name] {
+                if existing.supervisor.config == tunnel {
+                    summary.unchanged.append(tunnel.name)
+                    continue
+                }
+                let wasActive = existing.supervisor.state.isActive
+                retire(tunnel.name)
+                runtimes[tunnel.name] = makeRuntime(tunnel)
+                appendLog("settings changed by a reload; restarting with the new ones", origin: .supervisor, to: tunnel.name)
+                if wasActive || tunnel.autostart { deliver(.startRequested, to: tunnel.name) }
+                summary.changed.append(tunnel.name)
+            } else {
+                runtimes[tunnel.name] = makeRuntime(tunnel)
+                if tunnel.autostart { deliver(.startRequested, to: tunnel.name) }
+                summary.added.append(tunnel.name)
+            }
+        }
+        order = config.tunnels.map(\.name)
+        logger.notice("reloaded \(config.path): \(summary)")
+        for name in newNames { notify(name, .status) }
+        return summary
+    }
+
+    /// Stops a tunnel's child, timers and probes and forgets it (its child is still awaited at shutdown).
+    private func retire(_ name: String) {
+        deliver(.stopRequested, to: name)
+        runtimes[name]?.retryTask?.cancel()
+        runtimes[name]?.probeTask?.cancel()
+        runtimes[name] = nil
     }
 
     // MARK: - Actions

@@ -43,9 +43,11 @@ public struct TunnelSupervisor: Sendable {
     private var random: SeededRandom
     private let backoff: BackoffPolicy
 
-    /// Creates a stopped supervisor.
-    public init(config: TunnelConfig, now: Duration, seed: UInt64) {
+    /// Creates a stopped supervisor. Child generations start after `generationBase`, so a replacement
+    /// supervisor (after a reload) never mistakes a late event of its predecessor's child for its own.
+    public init(config: TunnelConfig, now: Duration, seed: UInt64, generationBase: Int = 0) {
         self.config = config
+        self.generation = generationBase
         self.stateSince = now
         self.random = SeededRandom(seed: seed)
         self.backoff = BackoffPolicy(initial: config.backoffInitial, maximum: config.backoffMax)

@@ -3,14 +3,19 @@ import Foundation
 import Logging
 import TunnelManager
 
-/// `tunnel-tui daemon`: supervises the tunnels with no UI, logging one line per event on stderr.
+/// `tunnel-tui daemon`: supervises the tunnels with no UI, logging one line per event on stderr, and serves
+/// the control socket for `status`, `start`/`stop`/`restart` and `reload`.
 struct DaemonCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Supervise the tunnels headless; one log line per event on stderr (journald-friendly).",
-        discussion: "Exits 0 on SIGINT, SIGTERM or SIGHUP after ending every ssh child.")
+        discussion: """
+            Serves the control socket (see --socket). SIGHUP re-reads the config and applies the difference; \
+            SIGINT and SIGTERM end every ssh child, then it exits 0. A second daemon on the same socket refuses to start.
+            """)
 
     @OptionGroup var options: ConfigOptions
+    @OptionGroup var socket: SocketOptions
 
     func run() async throws {
         let config = try options.load()
@@ -22,11 +27,31 @@ struct DaemonCommand: AsyncParsableCommand {
         let logger = Logger(label: "tunnel-tui")
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
         for warning in config.warnings { logger.warning("\(warning)") }
-        logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path)")
         let manager = TunnelManager(config: config, logger: logger)
+        let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
+        let server: ControlServer
+        do {
+            server = try ControlServer(path: socket.path, handler: service.handle, updates: service.updates)
+        } catch {
+            logger.critical("\(error)")
+            throw ExitCode(1)
+        }
+        logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path); control socket \(server.path)")
         await manager.startAutostartTunnels()
-        let received = await signals.next()
-        logger.notice("received signal \(received): stopping every tunnel")
+        while true {
+            let received = await signals.next()
+            guard received == SIGHUP else {
+                logger.notice("received signal \(received): stopping every tunnel")
+                break
+            }
+            let reply = await service.reload()
+            if reply.ok {
+                logger.notice("SIGHUP: reloaded \(config.path): \(reply.reload?.description ?? "")")
+            } else {
+                logger.error("SIGHUP: \(reply.error ?? "reload failed")")
+            }
+        }
+        server.stop()
         await manager.shutdown()
         logger.notice("all ssh children ended; exiting")
     }

@@ -32,7 +32,8 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 let config = try ConfigLoader.parse(text: text, path: "\(rig.directory)/demo.toml")
                 try text.write(toFile: config.path, atomically: true, encoding: .utf8)
-                try await DashboardCommand.show(config: config, label: "demo: sshd on 127.0.0.1:\(rig.port)")
+                try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
+                                               label: "demo: sshd on 127.0.0.1:\(rig.port)")
             }
         } catch {
             FileHandle.standardError.write(Data("tunnel-tui demo: \(error)\n".utf8))

@@ -13,6 +13,7 @@ final class DashboardMailbox: Sendable {
         var snapshot: (tunnels: [TunnelStatus], log: [LogEntry])?
         var selectedName: String?
         var terminate = false
+        var notice: String?
     }
 
     private let contents = Mutex(Contents())
@@ -47,18 +48,27 @@ final class DashboardMailbox: Sendable {
         wake()
     }
 
+    /// A line of feedback for the footer (e.g. the result of a reload).
+    func publish(notice: String) {
+        contents.withLock { $0.notice = notice }
+        wake()
+    }
+
     func requestTermination() {
         contents.withLock { $0.terminate = true }
         wake()
     }
 
     /// Takes what arrived since the last call.
-    func take() -> (snapshot: (tunnels: [TunnelStatus], log: [LogEntry])?, terminate: Bool) {
+    func take() -> (snapshot: (tunnels: [TunnelStatus], log: [LogEntry])?, notice: String?, terminate: Bool) {
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(wakeDescriptor, &buffer, buffer.count) > 0 {}
         return contents.withLock { contents in
-            defer { contents.snapshot = nil }
-            return (contents.snapshot, contents.terminate)
+            defer {
+                contents.snapshot = nil
+                contents.notice = nil
+            }
+            return (contents.snapshot, contents.notice, contents.terminate)
         }
     }
 

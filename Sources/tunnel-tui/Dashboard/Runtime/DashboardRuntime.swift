@@ -10,11 +10,13 @@ import Glibc
 /// manager without waiting. The manager never waits on the UI.
 final class DashboardRuntime: Sendable {
     private let manager: TunnelManager
+    private let service: ControlService
     private let configPath: String
     private let mailbox = DashboardMailbox()
 
-    init(manager: TunnelManager, configPath: String) {
+    init(manager: TunnelManager, service: ControlService, configPath: String) {
         self.manager = manager
+        self.service = service
         self.configPath = configPath
     }
 
@@ -85,6 +87,7 @@ final class DashboardRuntime: Sendable {
             messages += input.keys.map(DashboardMessage.key)
             let news = mailbox.take()
             if let snapshot = news.snapshot { messages.append(.tunnels(snapshot.tunnels, selectedLog: snapshot.log)) }
+            if let notice = news.notice { messages.append(.notice(notice)) }
             if news.terminate { messages.append(.terminate) }
             let second = Int(Date().timeIntervalSince1970)
             if second != lastSecond {
@@ -117,6 +120,14 @@ final class DashboardRuntime: Sendable {
         case .restart(let name): Task { try? await manager.restart(name) }
         case .startAll: Task { await manager.startAll() }
         case .stopAll: Task { await manager.stopAll() }
+        case .reload:
+            let service = self.service
+            let mailbox = self.mailbox
+            Task {
+                let reply = await service.reload()
+                mailbox.publish(notice: reply.ok ? "reloaded: \(reply.reload?.description ?? "")"
+                                : "reload rejected: " + (reply.error ?? "").split(separator: "\n").dropFirst().joined(separator: "; "))
+            }
         case .quit: break
         case .repaint: return true
         }

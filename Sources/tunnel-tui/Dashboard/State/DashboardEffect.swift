@@ -5,6 +5,8 @@ enum DashboardEffect: Hashable, Sendable {
     case restart(String)
     case startAll
     case stopAll
+    /// Re-read the config file and apply the difference.
+    case reload
     /// Stop watching: end the program (stopping the tunnels it supervises).
     case quit
     /// Repaint every cell (Ctrl-L).

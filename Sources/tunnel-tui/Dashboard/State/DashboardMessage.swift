@@ -7,6 +7,8 @@ enum DashboardMessage: Sendable {
     case resize(width: Int, height: Int)
     case tick(Date)
     case tunnels([TunnelStatus], selectedLog: [LogEntry])
+    /// Feedback from an effect that finished later (a reload).
+    case notice(String)
     /// SIGTERM, SIGHUP or SIGINT from outside: quit without asking.
     case terminate
 }

@@ -20,6 +20,9 @@ enum DashboardUpdate {
                 state.selectedName = state.visibleTunnels.first?.name
             }
             return []
+        case .notice(let text):
+            state.notice = text
+            return []
         case .terminate:
             state.quitting = true
             return [.quit]
@@ -115,6 +118,9 @@ enum DashboardUpdate {
             }
         case (.redraw, _):
             return [.repaint]
+        case (.reload, _):
+            state.notice = "reloading the config"
+            return [.reload]
         default:
             break
         }

@@ -3,7 +3,7 @@ struct KeyBinding: Sendable {
     /// What the binding does.
     enum Action: Sendable, Hashable {
         case moveDown, moveUp, first, last, focusLog, back, follow, pageUp, pageDown
-        case start, stop, restart, startAll, stopAll, filter, help, quit, redraw
+        case start, stop, restart, startAll, stopAll, filter, help, quit, redraw, reload
     }
 
     let keys: [Key]
@@ -28,6 +28,7 @@ struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("S")], label: "S", help: "start all tunnels (asks first)", action: .startAll, focus: .table, inFooter: false),
         KeyBinding(keys: [.character("X")], label: "X", help: "stop all tunnels (asks first)", action: .stopAll, focus: .table, inFooter: false),
         KeyBinding(keys: [.character("/")], label: "/", help: "filter by name (Esc clears)", action: .filter, focus: .table, inFooter: true),
+        KeyBinding(keys: [.character("R")], label: "R", help: "reload the config file (applies only the difference)", action: .reload, focus: .table, inFooter: false),
         KeyBinding(keys: [.up, .character("k")], label: "↑/↓", help: "scroll the log up", action: .moveUp, focus: .log, inFooter: true),
         KeyBinding(keys: [.down, .character("j")], label: "↓", help: "scroll the log down", action: .moveDown, focus: .log, inFooter: false),
         KeyBinding(keys: [.pageUp], label: "PgUp/PgDn", help: "scroll the log by a page", action: .pageUp, focus: .log, inFooter: true),

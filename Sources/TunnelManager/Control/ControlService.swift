@@ -1,0 +1,73 @@
+import Foundation
+
+/// Answers control requests with a ``TunnelManager``: status, actions, reload and subscriptions.
+public struct ControlService: Sendable {
+    private let manager: TunnelManager
+    private let instance: ControlInstance
+    private let configPath: String
+
+    /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.
+    public init(manager: TunnelManager, configPath: String, mode: String) {
+        self.manager = manager
+        self.configPath = configPath
+        self.instance = ControlInstance(pid: getpid(), mode: mode, config: configPath)
+    }
+
+    /// Carries out one request.
+    public func handle(_ request: ControlRequest) async -> ControlResponse {
+        do {
+            switch request.command {
+            case "status", "subscribe":
+                break
+            case "start", "stop", "restart":
+                guard let name = request.name, !name.isEmpty else {
+                    return .failure("\(request.command) needs a tunnel name; known tunnels: \(await manager.names.joined(separator: ", "))")
+                }
+                switch request.command {
+                case "start": try await manager.start(name)
+                case "stop": try await manager.stop(name)
+                default: try await manager.restart(name)
+                }
+            case "start-all":
+                await manager.startAll()
+            case "stop-all":
+                await manager.stopAll()
+            case "reload":
+                return await reload()
+            default:
+                return .failure("unknown command \"\(request.command)\"")
+            }
+        } catch {
+            return .failure("\(error)")
+        }
+        return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1))
+    }
+
+    /// Re-reads the config file and applies the difference; a file with errors changes nothing.
+    public func reload() async -> ControlResponse {
+        do {
+            let config = try ConfigLoader.load(path: configPath)
+            let summary = await manager.reload(config)
+            return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1), reload: summary)
+        } catch {
+            return .failure("reload rejected, nothing changed:\n\(error)")
+        }
+    }
+
+    /// A stream of full snapshots, at most about ten a second, for `subscribe` clients.
+    public func updates() async -> AsyncStream<ControlResponse> {
+        let changes = await manager.changes()
+        let (stream, continuation) = AsyncStream<ControlResponse>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let manager = self.manager
+        let instance = self.instance
+        let task = Task {
+            for await _ in changes {
+                continuation.yield(ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1)))
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+}

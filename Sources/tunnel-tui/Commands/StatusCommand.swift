@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import TunnelManager
+
+/// `tunnel-tui status`: asks the running instance and prints one line per tunnel; exit code for monitoring.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Print the state of every tunnel of the running instance (daemon or dashboard).",
+        discussion: """
+            Exit codes (monitoring-plugin convention): 0 every tunnel meant to run is up; 1 some are not up; \
+            2 none is up, or one has failed (a cause that needs you); 3 no instance answers. Tunnels stopped \
+            on purpose do not count.
+            """)
+
+    @Flag(help: "Print JSON for scripts.") var json = false
+    @OptionGroup var socket: SocketOptions
+
+    func run() throws {
+        let reply: ControlResponse
+        do {
+            reply = try ControlClient.send(ControlRequest(command: "status"), path: socket.path)
+        } catch {
+            if json {
+                print("{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted("\(error)"))}")
+            } else {
+                print("UNKNOWN: \(error)")
+            }
+            throw ExitCode(HealthVerdict.unknown.rawValue)
+        }
+        let tunnels = reply.tunnels ?? []
+        let verdict = HealthVerdict.of(tunnels.map(\.state))
+        if json {
+            struct Output: Encodable {
+                let verdict: String
+                let instance: ControlInstance?
+                let tunnels: [TunnelStatus]
+            }
+            let data = try ControlCoding.encoder(pretty: true).encode(Output(verdict: verdict.label, instance: reply.instance, tunnels: tunnels))
+            print(String(decoding: data, as: UTF8.self))
+        } else {
+            let up = tunnels.filter { $0.state == .up }.count
+            print("\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\($0.mode) pid \($0.pid), \($0.config))" } ?? ""))
+            print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
+        }
+        if verdict != .ok { throw ExitCode(verdict.rawValue) }
+    }
+
+    static func quoted(_ text: String) -> String {
+        (try? String(decoding: JSONEncoder().encode(text), as: UTF8.self)) ?? "\"\""
+    }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import TunnelManager
+
+/// The one-line-per-tunnel table of `status` and `check`.
+enum StatusTable {
+    static func render(_ rows: [(name: String, state: TunnelState, latency: Double?, uptime: Double?, restarts: Int?, cause: String?)]) -> String {
+        let nameWidth = max(4, rows.map(\.name.count).max() ?? 4)
+        var lines = ["NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  STATE        LATENCY   UPTIME  RST  CAUSE"]
+        for row in rows {
+            let latency = Formatting.latency(row.latency)
+            let uptime = row.uptime.map(Formatting.duration) ?? "-"
+            lines.append(row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
+                + row.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
+                + String(repeating: " ", count: max(0, 7 - latency.count)) + latency + "  "
+                + String(repeating: " ", count: max(0, 7 - uptime.count)) + uptime + "  "
+                + String(repeating: " ", count: max(0, 3 - String(row.restarts ?? 0).count)) + (row.restarts.map(String.init) ?? "-") + "  "
+                + TerminalText.sanitize(row.cause ?? ""))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -138,3 +138,24 @@ struct KeyHandlingTests {
         #expect(logFooter.contains("f follow") && !logFooter.contains("x stop"))
     }
 }
+
+@Suite("dashboard: attached to a daemon")
+struct AttachedKeyTests {
+    @Test("attached, q asks to detach and says the tunnels keep running")
+    func detach() {
+        var state = SampleState.state(width: 80, height: 24)
+        state.ownsTunnels = false
+        #expect(DashboardUpdate.update(&state, .key(.character("q"))).isEmpty)
+        #expect(state.overlay == .confirm(.detach(running: 5)))
+        #expect(ConfirmAction.detach(running: 5).question == "Detach? 5 tunnels keep running in the daemon.")
+        #expect(DashboardUpdate.update(&state, .key(.character("y"))) == [.quit])
+    }
+
+    @Test("R asks for a reload and its result shows in the footer")
+    func reload() {
+        var state = SampleState.state(width: 120, height: 30)
+        #expect(DashboardUpdate.update(&state, .key(.character("R"))) == [.reload])
+        _ = DashboardUpdate.update(&state, .notice("reloaded: added web; 2 unchanged"))
+        #expect(DashboardRenderer.render(state).text.contains("reloaded: added web; 2 unchanged"))
+    }
+}

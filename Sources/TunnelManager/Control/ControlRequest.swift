@@ -2,9 +2,9 @@
 public struct ControlRequest: Sendable, Codable, Hashable {
     /// The protocol version the client speaks.
     public var version: Int
-    /// `status`, `start`, `stop`, `restart`, `start-all`, `stop-all`, `reload` or `subscribe`.
+    /// `status`, `log`, `start`, `stop`, `restart`, `start-all`, `stop-all`, `reload` or `subscribe`.
     public var command: String
-    /// The tunnel, for `start`, `stop` and `restart`.
+    /// The tunnel, for `log`, `start`, `stop` and `restart`.
     public var name: String?
 
     /// Creates a request in the current protocol version.
@@ -22,5 +22,5 @@ public enum ControlProtocol {
     /// Longest request line accepted.
     public static let maximumRequestBytes = 64 * 1024
     /// The commands a server understands.
-    public static let commands = ["status", "start", "stop", "restart", "start-all", "stop-all", "reload", "subscribe"]
+    public static let commands = ["status", "log", "start", "stop", "restart", "start-all", "stop-all", "reload", "subscribe"]
 }

@@ -19,6 +19,11 @@ public struct ControlService: Sendable {
             switch request.command {
             case "status", "subscribe":
                 break
+            case "log":
+                guard let name = request.name, let status = await manager.status(of: name, logLimit: Int.max) else {
+                    return .failure("log needs a known tunnel name; known tunnels: \(await manager.names.joined(separator: ", "))")
+                }
+                return ControlResponse(ok: true, instance: instance, tunnels: [status])
             case "start", "stop", "restart":
                 guard let name = request.name, !name.isEmpty else {
                     return .failure("\(request.command) needs a tunnel name; known tunnels: \(await manager.names.joined(separator: ", "))")

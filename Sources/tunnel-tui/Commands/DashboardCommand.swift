@@ -15,7 +15,31 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
+        if let running = try? ControlClient.send(ControlRequest(command: "status"), path: socket.path, timeoutSeconds: 3) {
+            try await Self.attach(to: running, config: config, socketPath: socket.path)
+            return
+        }
         try await Self.show(config: config, socketPath: socket.path)
+    }
+
+    /// Drives the daemon that already supervises this config; quitting detaches and the tunnels keep running.
+    static func attach(to running: ControlResponse, config: Config, socketPath: String) async throws {
+        let theirs = running.instance.map { URL(fileURLWithPath: $0.config).standardizedFileURL.path }
+        guard theirs == URL(fileURLWithPath: config.path).standardizedFileURL.path else {
+            let who = running.instance.map { "\($0.mode) pid \($0.pid) supervising \($0.config)" } ?? "an instance"
+            FileHandle.standardError.write(Data(
+                "tunnel-tui: \(socketPath) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
+            throw ExitCode(1)
+        }
+        let backend: RemoteBackend
+        do {
+            backend = try RemoteBackend(socketPath: socketPath)
+        } catch {
+            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+        let label = "\(config.path) (attached to \(running.instance?.mode ?? "daemon") pid \(running.instance?.pid ?? 0))"
+        await DashboardRuntime(backend: backend, configPath: label).run()
     }
 
     /// Runs the dashboard over `config` until the user quits, serving the control socket at `socketPath`.
@@ -28,12 +52,12 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             server = try ControlServer(path: socketPath, handler: service.handle, updates: service.updates)
         } catch {
-            // Attaching to a running daemon is not built yet: never start a second supervisor beside it.
+            // Never start a second supervisor beside one that already answers on the socket.
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(1)
         }
         await manager.startAutostartTunnels()
-        await DashboardRuntime(manager: manager, service: service, configPath: label ?? config.path).run()
+        await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
         server.stop()
     }
 }

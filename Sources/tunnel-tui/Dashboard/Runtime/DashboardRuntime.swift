@@ -9,14 +9,12 @@ import Glibc
 /// it manager snapshots. Keys become messages, `DashboardUpdate` turns them into effects, effects call the
 /// manager without waiting. The manager never waits on the UI.
 final class DashboardRuntime: Sendable {
-    private let manager: TunnelManager
-    private let service: ControlService
+    private let backend: any DashboardBackend
     private let configPath: String
     private let mailbox = DashboardMailbox()
 
-    init(manager: TunnelManager, service: ControlService, configPath: String) {
-        self.manager = manager
-        self.service = service
+    init(backend: any DashboardBackend, configPath: String) {
+        self.backend = backend
         self.configPath = configPath
     }
 
@@ -24,14 +22,16 @@ final class DashboardRuntime: Sendable {
     func run() async {
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
         let triggers = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let changes = await manager.changes()
-        let forwarder = Task {
+        let changes = await backend.changes()
+        let forwarder = Task { [mailbox] in
             for await _ in changes { triggers.continuation.yield() }
+            // The daemon went away (or the manager shut down): leave the screen.
+            mailbox.requestTermination()
         }
-        let feeder = Task { [manager, mailbox] in
+        let feeder = Task { [backend, mailbox] in
             for await _ in triggers.stream {
-                let tunnels = await manager.snapshot(logLimit: 1)
-                let log = await mailbox.selectedName.asyncMap { await manager.log(of: $0) } ?? []
+                let tunnels = await backend.snapshot()
+                let log = await mailbox.selectedName.asyncMap { await backend.log(of: $0) } ?? []
                 mailbox.publish(tunnels: tunnels, log: log)
                 try? await Task.sleep(for: .milliseconds(33))
             }
@@ -50,11 +50,13 @@ final class DashboardRuntime: Sendable {
             }
         }
         signalWatcher.cancel()
-        let running = await manager.snapshot().filter { $0.state.isActive }.count
-        if running > 0 {
+        let running = await backend.snapshot().filter { $0.state.isActive }.count
+        if backend.ownsTunnels && running > 0 {
             FileHandle.standardError.write(Data("tunnel-tui: stopping \(running) tunnel\(running == 1 ? "" : "s")...\n".utf8))
+        } else if !backend.ownsTunnels {
+            FileHandle.standardError.write(Data("tunnel-tui: detached; \(running) tunnel\(running == 1 ? "" : "s") keep running in the daemon\n".utf8))
         }
-        await manager.shutdown()
+        await backend.finish()
         forwarder.cancel()
         feeder.cancel()
     }
@@ -65,6 +67,7 @@ final class DashboardRuntime: Sendable {
         defer { terminal.restore() }
         let size = terminal.size
         var state = ViewState(configPath: configPath, width: size.width, height: size.height, colors: terminal.colors, unicode: unicode)
+        state.ownsTunnels = backend.ownsTunnels
         terminal.draw(DashboardRenderer.render(state), full: true)
         var lastSecond = Int(Date().timeIntervalSince1970)
         while !state.quitting {
@@ -111,27 +114,21 @@ final class DashboardRuntime: Sendable {
         }
     }
 
-    /// Starts an effect against the manager without waiting; returns whether the screen must be repainted.
+    /// Starts an effect against the backend without waiting; returns whether the screen must be repainted.
     private func perform(_ effect: DashboardEffect) -> Bool {
-        let manager = self.manager
         switch effect {
-        case .start(let name): Task { try? await manager.start(name) }
-        case .stop(let name): Task { try? await manager.stop(name) }
-        case .restart(let name): Task { try? await manager.restart(name) }
-        case .startAll: Task { await manager.startAll() }
-        case .stopAll: Task { await manager.stopAll() }
-        case .reload:
-            let service = self.service
+        case .repaint:
+            return true
+        case .quit:
+            return false
+        default:
+            let backend = self.backend
             let mailbox = self.mailbox
             Task {
-                let reply = await service.reload()
-                mailbox.publish(notice: reply.ok ? "reloaded: \(reply.reload?.description ?? "")"
-                                : "reload rejected: " + (reply.error ?? "").split(separator: "\n").dropFirst().joined(separator: "; "))
+                if let notice = await backend.perform(effect) { mailbox.publish(notice: notice) }
             }
-        case .quit: break
-        case .repaint: return true
+            return false
         }
-        return false
     }
 }
 

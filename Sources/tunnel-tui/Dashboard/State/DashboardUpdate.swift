@@ -49,7 +49,7 @@ enum DashboardUpdate {
             case .stopAll:
                 state.notice = "stopping every tunnel"
                 return [.stopAll]
-            case .quit:
+            case .quit, .detach:
                 state.quitting = true
                 return [.quit]
             }
@@ -110,7 +110,9 @@ enum DashboardUpdate {
             state.overlay = .help
         case (.quit, _):
             let running = state.runningCount
-            if running > 0 {
+            if !state.ownsTunnels {
+                state.overlay = .confirm(.detach(running: running))
+            } else if running > 0 {
                 state.overlay = .confirm(.quit(running: running))
             } else {
                 state.quitting = true

@@ -11,6 +11,7 @@ enum ConfirmAction: Hashable, Sendable {
     case startAll
     case stopAll
     case quit(running: Int)
+    case detach(running: Int)
 
     /// The question shown.
     var question: String {
@@ -18,6 +19,7 @@ enum ConfirmAction: Hashable, Sendable {
         case .startAll: "Start every tunnel?"
         case .stopAll: "Stop every tunnel?"
         case .quit(let running): "Quit and stop \(running) running tunnel\(running == 1 ? "" : "s")?"
+        case .detach(let running): "Detach? \(running) tunnel\(running == 1 ? "" : "s") keep running in the daemon."
         }
     }
 }

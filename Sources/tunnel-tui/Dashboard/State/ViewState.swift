@@ -22,6 +22,8 @@ struct ViewState: Sendable {
     var colors: Bool
     var unicode: Bool
     var quitting = false
+    /// Whether quitting stops the tunnels (in-process) or only detaches from a daemon.
+    var ownsTunnels = true
     /// Zone of the clocks shown (tests pin it).
     var timeZone = TimeZone.current
 

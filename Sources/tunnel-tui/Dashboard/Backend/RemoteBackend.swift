@@ -1,0 +1,90 @@
+import Foundation
+import TunnelManager
+
+/// A running daemon, driven over its control socket; quitting only detaches and the tunnels keep running.
+final class RemoteBackend: DashboardBackend {
+    let socketPath: String
+    private let subscription: ControlSubscription
+    private let latest = LatestSnapshot()
+
+    /// Connects to the daemon at `socketPath`.
+    init(socketPath: String) throws(ControlError) {
+        self.socketPath = socketPath
+        subscription = try ControlSubscription(path: socketPath)
+    }
+
+    var ownsTunnels: Bool { false }
+
+    func changes() async -> AsyncStream<Void> {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let updates = subscription.updates
+        let latest = self.latest
+        let task = Task {
+            for await update in updates {
+                if let tunnels = update.tunnels { latest.store(tunnels) }
+                continuation.yield()
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    func snapshot() async -> [TunnelStatus] {
+        if let tunnels = latest.tunnels { return tunnels }
+        return (try? await request(ControlRequest(command: "status")))?.tunnels ?? []
+    }
+
+    func log(of name: String) async -> [LogEntry] {
+        (try? await request(ControlRequest(command: "log", name: name)))?.tunnels?.first?.recentLog ?? []
+    }
+
+    func perform(_ effect: DashboardEffect) async -> String? {
+        let request: ControlRequest
+        switch effect {
+        case .start(let name): request = ControlRequest(command: "start", name: name)
+        case .stop(let name): request = ControlRequest(command: "stop", name: name)
+        case .restart(let name): request = ControlRequest(command: "restart", name: name)
+        case .startAll: request = ControlRequest(command: "start-all")
+        case .stopAll: request = ControlRequest(command: "stop-all")
+        case .reload: request = ControlRequest(command: "reload")
+        case .quit, .repaint: return nil
+        }
+        do {
+            let reply = try await self.request(request)
+            if case .reload = effect { return LocalBackend.describe(reply) }
+            return reply.ok ? nil : reply.error
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func finish() async {
+        subscription.close()
+    }
+
+    /// One request; the blocking socket work runs on a dispatch queue, not the cooperative pool.
+    private func request(_ request: ControlRequest) async throws -> ControlResponse {
+        let path = socketPath
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    continuation.resume(returning: try ControlClient.send(request, path: path))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}
+
+/// The newest snapshot a subscription delivered.
+final class LatestSnapshot: @unchecked Sendable {
+    // @unchecked: every access goes through the lock.
+    private let lock = NSLock()
+    private var stored: [TunnelStatus]?
+
+    var tunnels: [TunnelStatus]? { lock.withLock { stored } }
+
+    func store(_ tunnels: [TunnelStatus]) { lock.withLock { stored = tunnels } }
+}

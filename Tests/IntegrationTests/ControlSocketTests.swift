@@ -232,6 +232,36 @@ struct ControlSocketTests {
         await rig.stop()
     }
 
+    @Test("a peer of another uid is refused even when file permissions would let it in", .enabled(if: getuid() == 0, "needs root to run a client as nobody"))
+    func otherUidRefused() async throws {
+        let rig = try await LoopbackSSHServer()
+        let directory = "\(rig.directory)/run"
+        let socket = "\(directory)/control.sock"
+        let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "u")
+        let daemon = try DaemonProcess(config: config, socket: socket)
+        defer { daemon.stop() }
+        #expect(await daemon.waitUntilServing())
+        var info = stat()
+        #expect(stat(directory, &info) == 0 && info.st_mode & 0o777 == 0o700, "the socket's directory is 0700")
+        // Open the path up, as a careless admin might: the peer-credential check must still refuse.
+        chmod(rig.directory, 0o711)
+        chmod(directory, 0o711)
+        chmod(socket, 0o666)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+        process.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", RigSupport.binary, "status", "--socket", socket]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(output.contains("refused: the control socket serves only uid 0"), "\(output)")
+        #expect(process.terminationStatus != 0)
+        #expect(try runTunnelTUI(["status", "--socket", socket]).status != 3, "its own user still gets answers")
+        await rig.stop()
+    }
+
     @Test("a second daemon on the same socket refuses to start and names the first")
     func secondDaemonRefused() async throws {
         let rig = try await LoopbackSSHServer()

@@ -6,6 +6,12 @@ public struct Config: Sendable, Hashable {
     public var tunnels: [TunnelConfig]
     /// Problems that do not stop the tunnels from running (a key readable by others).
     public var warnings: [String]
+    /// Directory for node_exporter's textfile collector, when set.
+    public var metricsTextfileDir: String?
+    /// Loopback address serving `/metrics`, when set.
+    public var metricsListen: Endpoint?
+    /// How often the metrics file is rewritten.
+    public var metricsInterval: Duration = .seconds(15)
 
     /// Creates a configuration from already validated tunnels.
     public init(path: String, tunnels: [TunnelConfig], warnings: [String] = []) {

@@ -9,6 +9,6 @@ enum ConfigKeys {
     ]
     /// Keys allowed only in a `[[tunnel]]`.
     static let tunnelOnly = ["name", "remote", "local", "public"]
-    /// Tables allowed at the top level.
-    static let topLevel = ["defaults", "tunnel"]
+    /// Tables and keys allowed at the top level.
+    static let topLevel = ["defaults", "tunnel", "metrics_textfile_dir", "metrics_listen", "metrics_interval"]
 }

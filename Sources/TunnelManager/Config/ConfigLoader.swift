@@ -35,6 +35,10 @@ public enum ConfigLoader {
         if !validator.problems.isEmpty {
             throw .invalid(path: path, problems: validator.problems)
         }
-        return Config(path: path, tunnels: tunnels, warnings: warnings)
+        var config = Config(path: path, tunnels: tunnels, warnings: warnings)
+        config.metricsTextfileDir = validator.metricsTextfileDir
+        config.metricsListen = validator.metricsListen
+        config.metricsInterval = validator.metricsInterval
+        return config
     }
 }

@@ -7,6 +7,9 @@ struct ConfigValidator {
     let lines: SourceLines
     private(set) var problems: [ConfigProblem] = []
     private var warnings: [String] = []
+    private(set) var metricsTextfileDir: String?
+    private(set) var metricsListen: Endpoint?
+    private(set) var metricsInterval: Duration = .seconds(15)
 
     init(root: TOMLTable, lines: SourceLines) {
         self.root = root
@@ -15,6 +18,7 @@ struct ConfigValidator {
 
     mutating func run() -> (tunnels: [TunnelConfig], warnings: [String]) {
         for key in root.keys where !ConfigKeys.topLevel.contains(key) {
+            // Top-level scalars are only the metrics keys; everything else belongs in a table.
             let hint: String
             if ConfigKeys.overridable.contains(key) || ConfigKeys.tunnelOnly.contains(key) {
                 hint = "put it under [defaults] or a [[tunnel]]"
@@ -23,6 +27,7 @@ struct ConfigValidator {
             }
             report(.top, nil, key, "unknown top-level key; \(hint)")
         }
+        readMetricsKeys()
         var defaults = TOMLTable()
         if let value = root["defaults"] {
             if let table = value.table {
@@ -64,6 +69,32 @@ struct ConfigValidator {
         }
         checkUniqueness(tunnels)
         return (tunnels, warnings)
+    }
+
+    private mutating func readMetricsKeys() {
+        if let value = root["metrics_textfile_dir"] {
+            if let directory = value.string, directory.hasPrefix("/") {
+                metricsTextfileDir = directory
+            } else {
+                report(.top, nil, "metrics_textfile_dir", "must be an absolute directory path, e.g. \"/var/lib/node_exporter/textfile_collector\"")
+            }
+        }
+        if let value = root["metrics_listen"] {
+            let loopback = ["127.0.0.1", "::1", "localhost"]
+            if let text = value.string, let (host, portText) = Endpoint.split(text), let port = Int(portText),
+               (1...65535).contains(port), loopback.contains(host) {
+                metricsListen = Endpoint(host: host, port: port)
+            } else {
+                report(.top, nil, "metrics_listen", "must be a loopback host:port such as \"127.0.0.1:9877\" (metrics are not for the internet)")
+            }
+        }
+        if let value = root["metrics_interval"] {
+            if let text = value.string, let duration = DurationParser.parse(text), duration >= .seconds(1) {
+                metricsInterval = duration
+            } else {
+                report(.top, nil, "metrics_interval", "must be a duration of at least 1s, e.g. \"15s\"")
+            }
+        }
     }
 
     private mutating func checkUniqueness(_ tunnels: [TunnelConfig]) {

@@ -16,7 +16,8 @@ public enum ControlClient {
         SocketAddress.setTimeouts(descriptor, seconds: timeoutSeconds)
         let encoder = ControlCoding.encoder()
         guard let body = try? encoder.encode(request) else { throw .system("cannot encode the request") }
-        guard SocketAddress.writeAll(descriptor, Array(body) + [10]) else { throw .notRunning(path: path) }
+        // A refusing server answers and closes before reading: the write may fail, the reply is still there.
+        _ = SocketAddress.writeAll(descriptor, Array(body) + [10])
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
         while !received.contains(10) {

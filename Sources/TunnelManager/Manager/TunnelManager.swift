@@ -28,6 +28,8 @@ public actor TunnelManager {
     private var shuttingDown = false
     private var generationBase = 0
     private let seed: UInt64
+    /// Prometheus metrics of every tunnel, fed as events happen.
+    public nonisolated let metrics = TunnelMetrics()
 
     /// Creates a manager for the tunnels of `config`; nothing starts until asked.
     public init(
@@ -47,6 +49,7 @@ public actor TunnelManager {
         for tunnel in config.tunnels {
             generationBase += 1_000_000
             runtimes[tunnel.name] = Self.runtime(for: tunnel, generationBase: generationBase, seed: seed, now: clock.now())
+            metrics.register(tunnel.name)
         }
     }
 
@@ -220,6 +223,10 @@ public actor TunnelManager {
         let effects = runtime.supervisor.handle(event, now: clock.now())
         if case .probeCompleted(let generation, let outcome) = event, generation == runtime.supervisor.generation {
             runtime.latency.record(outcome.publicEnd)
+            metrics.recordProbe(name, outcome.publicEnd)
+        }
+        if runtime.supervisor.restartCount > before.2 {
+            metrics.recordRestarts(name, count: runtime.supervisor.restartCount - before.2)
         }
         runtimes[name] = runtime
         apply(effects, to: name)

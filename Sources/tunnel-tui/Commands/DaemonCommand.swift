@@ -37,6 +37,14 @@ struct DaemonCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path); control socket \(server.path)")
+        let exporter: MetricsExporter?
+        do {
+            exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
+        } catch {
+            logger.critical("\(error)")
+            server.stop()
+            throw ExitCode(1)
+        }
         await manager.startAutostartTunnels()
         while true {
             let received = await signals.next()
@@ -52,6 +60,7 @@ struct DaemonCommand: AsyncParsableCommand {
             }
         }
         server.stop()
+        exporter?.stop()
         await manager.shutdown()
         logger.notice("all ssh children ended; exiting")
     }

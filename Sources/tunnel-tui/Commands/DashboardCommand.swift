@@ -56,8 +56,17 @@ struct DashboardCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        let exporter: MetricsExporter?
+        do {
+            exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
+        } catch {
+            server.stop()
+            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         await manager.startAutostartTunnels()
         await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
         server.stop()
+        exporter?.stop()
     }
 }

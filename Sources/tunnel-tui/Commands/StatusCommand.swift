@@ -28,6 +28,10 @@ struct StatusCommand: ParsableCommand {
             }
             throw ExitCode(HealthVerdict.unknown.rawValue)
         }
+        guard reply.ok else {
+            print(json ? "{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted(reply.error ?? "refused"))}" : "UNKNOWN: \(reply.error ?? "refused")")
+            throw ExitCode(HealthVerdict.unknown.rawValue)
+        }
         let tunnels = reply.tunnels ?? []
         let verdict = HealthVerdict.of(tunnels.map(\.state))
         if json {

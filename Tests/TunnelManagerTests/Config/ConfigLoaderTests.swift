@@ -28,6 +28,15 @@ struct ConfigLoaderTests {
         local = "localhost:80"
         """
 
+    @Test("metrics keys are top-level, validated, and loopback only")
+    func metricsKeys() throws {
+        let config = try ConfigLoader.parse(text: "metrics_textfile_dir = \"/var/lib/node_exporter\"\nmetrics_listen = \"127.0.0.1:9877\"\n" + minimal, path: "t.toml")
+        #expect(config.metricsTextfileDir == "/var/lib/node_exporter")
+        #expect(config.metricsListen == Endpoint(host: "127.0.0.1", port: 9877))
+        #expect(problems("metrics_listen = \"0.0.0.0:9877\"\n" + minimal).first?.message.contains("loopback") == true)
+        #expect(problems("metrics_textfile_dir = \"relative\"\n" + minimal).first?.key == "metrics_textfile_dir")
+    }
+
     @Test("a minimal tunnel gets every documented default")
     func defaults() throws {
         let config = try ConfigLoader.parse(text: minimal, path: "t.toml")
@@ -205,7 +214,8 @@ struct ConfigLoaderTests {
             guard let equals = trimmed.firstIndex(of: "=") else { return nil }
             return String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)
         })
-        let missing = Set(ConfigKeys.overridable + ConfigKeys.tunnelOnly).subtracting(documented)
+        let topLevelKeys = ConfigKeys.topLevel.filter { $0 != "defaults" && $0 != "tunnel" }
+        let missing = Set(ConfigKeys.overridable + ConfigKeys.tunnelOnly + topLevelKeys).subtracting(documented)
         #expect(missing.isEmpty, "keys not shown in config.example.toml: \(missing.sorted())")
     }
 

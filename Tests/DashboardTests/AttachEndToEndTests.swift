@@ -6,15 +6,6 @@ import TunnelTestSupport
 /// Plain `tunnel-tui` attaches to a running daemon of the same config, in tmux, against a real sshd.
 @Suite("dashboard: attached to a daemon, end to end", .serialized)
 struct AttachEndToEndTests {
-    private func waitForScreen(_ tmux: Tmux, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool) async -> String {
-        var last = ""
-        _ = await RigSupport.eventually(timeout: timeout) {
-            last = await tmux.capture()
-            return condition(last)
-        }
-        return last
-    }
-
     @Test("two dashboards attach to the daemon and stay live; actions reach its children; quitting detaches and the tunnels keep running")
     func attach() async throws {
         let rig = try await LoopbackSSHServer()
@@ -32,26 +23,26 @@ struct AttachEndToEndTests {
         let command = "LANG=C.UTF-8 \(RigSupport.binary) --config \(config) --socket \(socket); echo EXITED:$?; sleep 60"
         try await Tmux.with(command: command, width: 120, height: 30) { first in
             try await Tmux.with(command: command, width: 100, height: 30) { second in
-                var screen = await waitForScreen(first) { $0.contains("2 up") && $0.contains("attached to daemon") }
+                var screen = await first.waitForScreen { $0.contains("2 up") && $0.contains("attached to daemon") }
                 #expect(screen.contains("attached to daemon pid \(daemon.pid)"), "\(screen)")
-                #expect(await waitForScreen(second) { $0.contains("2 up") }.contains("2 up"))
+                #expect(await second.waitForScreen { $0.contains("2 up") }.contains("2 up"))
 
                 let before = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
                 #expect(before.count == 1)
                 await first.send("x")
-                screen = await waitForScreen(first) { $0.contains("1 stopped") }
+                screen = await first.waitForScreen { $0.contains("1 stopped") }
                 #expect(screen.contains("1 stopped"), "\(screen)")
                 #expect(await RigSupport.eventually(timeout: .seconds(10)) { before.allSatisfy { !ProcessTable.isAlive($0) } }, "the daemon's child is gone")
-                let other = await waitForScreen(second) { $0.contains("1 stopped") }
+                let other = await second.waitForScreen { $0.contains("1 stopped") }
                 #expect(other.contains("1 stopped"), "the second dashboard sees it too:\n\(other)")
                 await second.send("s")
-                #expect(await waitForScreen(first) { $0.contains("2 up") }.contains("2 up"), "an action in the second reaches the first")
+                #expect(await first.waitForScreen { $0.contains("2 up") }.contains("2 up"), "an action in the second reaches the first")
 
                 await first.send("q")
-                screen = await waitForScreen(first, timeout: .seconds(10)) { $0.contains("Detach?") }
+                screen = await first.waitForScreen(timeout: .seconds(10)) { $0.contains("Detach?") }
                 #expect(screen.contains("Detach? 2 tunnels keep running in the daemon."), "\(screen)")
                 await first.send("y")
-                screen = await waitForScreen(first, timeout: .seconds(20)) { $0.contains("EXITED:") }
+                screen = await first.waitForScreen(timeout: .seconds(20)) { $0.contains("EXITED:") }
                 #expect(screen.contains("EXITED:0"), "\(screen)")
                 #expect(screen.contains("detached; 2 tunnels keep running"))
                 try await Task.sleep(for: .seconds(1))

@@ -6,15 +6,6 @@ import TunnelTestSupport
 /// The real binary in tmux against a real sshd, driven with keys as a person would.
 @Suite("dashboard: end to end in tmux", .serialized)
 struct DashboardEndToEndTests {
-    private func waitForScreen(_ tmux: Tmux, timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool) async -> String {
-        var last = ""
-        _ = await RigSupport.eventually(timeout: timeout) {
-            last = await tmux.capture()
-            return condition(last)
-        }
-        return last
-    }
-
     private static func row(of name: String, in screen: String) -> String {
         screen.split(separator: "\n").first { $0.contains(" \(name) ") }.map(String.init) ?? ""
     }
@@ -26,47 +17,47 @@ struct DashboardEndToEndTests {
         let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "t")
         try await Tmux.with(command: "LANG=C.UTF-8 \(RigSupport.binary) --config \(config) --socket \(rig.directory)/control.sock; echo EXITED:$?; sleep 60", width: 120, height: 30) { tmux in
 
-            var screen = await waitForScreen(tmux) { $0.contains("3 up") }
+            var screen = await tmux.waitForScreen { $0.contains("3 up") }
             #expect(screen.contains("3 up"), "all up:\n\(screen)")
             #expect(screen.contains("t0") && screen.contains("t1") && screen.contains("t2"))
             let firstPids = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
             #expect(firstPids.count == 1)
 
             await tmux.send("x")
-            screen = await waitForScreen(tmux) { Self.row(of: "t0", in: $0).contains("stopped") }
+            screen = await tmux.waitForScreen { Self.row(of: "t0", in: $0).contains("stopped") }
             #expect(Self.row(of: "t0", in: screen).contains("stopped"), "\(screen)")
             #expect(await RigSupport.eventually(timeout: .seconds(10)) { firstPids.allSatisfy { !ProcessTable.isAlive($0) } }, "its ssh is gone")
             #expect(RigSupport.sshProcesses(mentioning: ":\(ports[1]):").count == 1, "the others keep running")
 
             await tmux.send("s")
-            screen = await waitForScreen(tmux) { $0.contains("3 up") }
+            screen = await tmux.waitForScreen { $0.contains("3 up") }
             #expect(screen.contains("3 up"), "started again:\n\(screen)")
 
             await tmux.send("r")
-            screen = await waitForScreen(tmux) { $0.contains("restarts 1") && $0.contains("3 up") }
+            screen = await tmux.waitForScreen { $0.contains("restarts 1") && $0.contains("3 up") }
             #expect(screen.contains("restarts 1"), "restart counted:\n\(screen)")
             #expect(Self.row(of: "t0", in: screen).contains("   1 "), "RST column shows it: \(Self.row(of: "t0", in: screen))")
 
             await tmux.resize(width: 60, height: 20)
-            screen = await waitForScreen(tmux, timeout: .seconds(10)) { $0.contains("STATE") && $0.split(separator: "\n").allSatisfy { $0.count <= 60 } }
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STATE") && $0.split(separator: "\n").allSatisfy { $0.count <= 60 } }
             #expect(screen.contains("STATE") && screen.contains("t2"), "re-laid out at 60x20:\n\(screen)")
             await tmux.resize(width: 120, height: 30)
-            screen = await waitForScreen(tmux, timeout: .seconds(10)) { $0.contains("REMOTE") && $0.contains("3 up") }
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("REMOTE") && $0.contains("3 up") }
             #expect(screen.contains("REMOTE"), "back at 120x30:\n\(screen)")
 
             await tmux.send("?")
-            screen = await waitForScreen(tmux, timeout: .seconds(10)) { $0.contains("keys") && $0.contains("stop the selected tunnel") }
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("keys") && $0.contains("stop the selected tunnel") }
             #expect(screen.contains("stop the selected tunnel"), "help shown:\n\(screen)")
             await tmux.send("Escape")
-            screen = await waitForScreen(tmux, timeout: .seconds(10)) { !$0.contains("stop the selected tunnel") }
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { !$0.contains("stop the selected tunnel") }
 
             let allPids = ports.flatMap { RigSupport.sshProcesses(mentioning: ":\($0):") }
             #expect(allPids.count == 3)
             await tmux.send("q")
-            screen = await waitForScreen(tmux, timeout: .seconds(10)) { $0.contains("Quit and stop 3 running tunnels?") }
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Quit and stop 3 running tunnels?") }
             #expect(screen.contains("Quit and stop 3 running tunnels?"), "asks first:\n\(screen)")
             await tmux.send("y")
-            screen = await waitForScreen(tmux, timeout: .seconds(20)) { $0.contains("EXITED:0") }
+            screen = await tmux.waitForScreen(timeout: .seconds(20)) { $0.contains("EXITED:0") }
             #expect(screen.contains("EXITED:0"), "exits 0:\n\(screen)")
             #expect(await tmux.display("#{alternate_on}") == "0", "terminal restored (left the alternate screen)")
             #expect(allPids.allSatisfy { !ProcessTable.isAlive($0) }, "no ssh remains")
@@ -82,7 +73,7 @@ struct DashboardEndToEndTests {
         let path = directory.appendingPathComponent("bad.toml").path
         try "[[tunnel]]\nname = \"web\"\nserver = \"vps\"\nremote = 99999\nlocal = \"localhost:80\"\n".write(toFile: path, atomically: true, encoding: .utf8)
         try await Tmux.with(command: "\(RigSupport.binary) --config \(path) --socket \(directory.path)/control.sock; echo EXITED:$?; sleep 30", width: 120, height: 30) { tmux in
-            let screen = await waitForScreen(tmux, timeout: .seconds(20)) { $0.contains("EXITED:") }
+            let screen = await tmux.waitForScreen(timeout: .seconds(20)) { $0.contains("EXITED:") }
             #expect(screen.contains("\(path): line 4: tunnel \"web\": key \"remote\""), "\(screen)")
             #expect(screen.contains("EXITED:1"))
             #expect(await tmux.display("#{alternate_on}") == "0")
@@ -95,7 +86,7 @@ struct DashboardEndToEndTests {
         let ports = [try LoopbackSSHServer.freePort()]
         let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "s")
         try await Tmux.with(command: "\(RigSupport.binary) --config \(config) --socket \(rig.directory)/control.sock; echo EXITED:$?; sleep 60", width: 100, height: 30) { tmux in
-            _ = await waitForScreen(tmux) { $0.contains("1 up") }
+            _ = await tmux.waitForScreen { $0.contains("1 up") }
             let pids = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
             #expect(pids.count == 1)
             let dashboard = ProcessTable.parents().keys.first { pid in
@@ -103,7 +94,7 @@ struct DashboardEndToEndTests {
             }
             let pid = try #require(dashboard)
             kill(pid, SIGTERM)
-            let screen = await waitForScreen(tmux, timeout: .seconds(20)) { $0.contains("EXITED:") }
+            let screen = await tmux.waitForScreen(timeout: .seconds(20)) { $0.contains("EXITED:") }
             #expect(screen.contains("EXITED:0"), "\(screen)")
             #expect(await tmux.display("#{alternate_on}") == "0")
             #expect(await RigSupport.eventually(timeout: .seconds(10)) { pids.allSatisfy { !ProcessTable.isAlive($0) } })

@@ -15,17 +15,7 @@ struct ControlSocketTests {
     }
 
     private static func defaults(_ rig: LoopbackSSHServer) -> String {
-        """
-        [defaults]
-        server = "\(rig.destination)"
-        server_port = \(rig.port)
-        identity_file = "\(rig.clientKey)"
-        ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
-        probe_interval = "500ms"
-        probe_timeout = "1s"
-        backoff_max = "5s"
-
-        """
+        RigSupport.defaultsTable(rig, extra: "probe_timeout = \"1s\"\nbackoff_max = \"5s\"")
     }
 
     private func status(_ socket: String, json: Bool = false) throws -> (status: Int32, output: String, error: String) {

@@ -95,18 +95,24 @@ public enum RigSupport {
         return root.appendingPathComponent(".build/debug/tunnel-tui").path
     }
 
-    /// Writes a config file for `rig` with one banner-probed tunnel per port (names `prefix0`, `prefix1`, ...).
-    public static func writeConfig(_ rig: LoopbackSSHServer, ports: [Int], prefix: String, file: String = "config.toml") throws -> String {
-        let path = "\(rig.directory)/\(file)"
-        var text = """
+    /// A `[defaults]` table that reaches `rig`, with quick probes; `extra` lines are appended to it.
+    public static func defaultsTable(_ rig: LoopbackSSHServer, extra: String = "") -> String {
+        """
         [defaults]
         server = "\(rig.destination)"
         server_port = \(rig.port)
         identity_file = "\(rig.clientKey)"
         ssh_options = [\(rig.clientOptions.map { "\"\($0)\"" }.joined(separator: ", "))]
         probe_interval = "500ms"
+        \(extra)
 
         """
+    }
+
+    /// Writes a config file for `rig` with one banner-probed tunnel per port (names `prefix0`, `prefix1`, ...).
+    public static func writeConfig(_ rig: LoopbackSSHServer, ports: [Int], prefix: String, file: String = "config.toml") throws -> String {
+        let path = "\(rig.directory)/\(file)"
+        var text = defaultsTable(rig)
         for (index, port) in ports.enumerated() {
             text += "\n[[tunnel]]\nname = \"\(prefix)\(index)\"\nremote = \"127.0.0.1:\(port)\"\nlocal = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
         }

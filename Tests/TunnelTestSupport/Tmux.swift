@@ -47,6 +47,16 @@ public struct Tmux: Sendable {
         await output(["capture-pane", "-p", "-t", session])
     }
 
+    /// Polls the pane until `condition` holds or `timeout` passes; returns the last screen seen.
+    public func waitForScreen(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool) async -> String {
+        var last = ""
+        _ = await RigSupport.eventually(timeout: timeout) {
+            last = await capture()
+            return condition(last)
+        }
+        return last
+    }
+
     /// Sends keys (tmux names such as `Enter`, `Escape`, or literal text).
     public func send(_ keys: String...) async {
         _ = await output(["send-keys", "-t", session] + keys)

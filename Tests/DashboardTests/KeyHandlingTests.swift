@@ -159,3 +159,24 @@ struct AttachedKeyTests {
         #expect(DashboardRenderer.render(state).text.contains("reloaded: added web; 2 unchanged"))
     }
 }
+
+@Suite("dashboard: help on a small terminal")
+struct HelpScrollTests {
+    @Test("at 80x24 the help scrolls with the arrows so every key can be read, and another key closes it")
+    func scroll() {
+        var state = SampleState.state(width: 80, height: 24)
+        _ = DashboardUpdate.update(&state, .key(.character("?")))
+        var seen = ""
+        for _ in 0..<40 {
+            seen += DashboardRenderer.render(state).text
+            _ = DashboardUpdate.update(&state, .key(.down))
+        }
+        #expect(state.overlay == .help, "arrows scroll, they do not close")
+        for binding in KeyBinding.all {
+            #expect(seen.contains(binding.help), "reachable: \(binding.help)")
+        }
+        #expect(DashboardRenderer.render(state).text.contains("arrows scroll"))
+        _ = DashboardUpdate.update(&state, .key(.character("x")))
+        #expect(state.overlay == .none)
+    }
+}

@@ -34,7 +34,15 @@ enum DashboardUpdate {
     private static func handle(_ key: Key, _ state: inout ViewState) -> [DashboardEffect] {
         switch state.overlay {
         case .help:
-            state.overlay = .none
+            // Arrows and j/k scroll a help that does not fit; any other key closes it.
+            switch key {
+            case .down, .character("j"), .pageDown:
+                state.helpScroll = min(state.helpScroll + (key == .pageDown ? 10 : 1), max(0, HelpOverlay.lines().count - 1))
+            case .up, .character("k"), .pageUp:
+                state.helpScroll = max(0, state.helpScroll - (key == .pageUp ? 10 : 1))
+            default:
+                state.overlay = .none
+            }
             return []
         case .confirm(let action):
             state.overlay = .none
@@ -108,6 +116,7 @@ enum DashboardUpdate {
             state.editingFilter = true
         case (.help, _):
             state.overlay = .help
+            state.helpScroll = 0
         case (.quit, _):
             let running = state.runningCount
             if !state.ownsTunnels {

@@ -22,6 +22,8 @@ struct ViewState: Sendable {
     var colors: Bool
     var unicode: Bool
     var quitting = false
+    /// First line of the help overlay shown, when it does not fit the terminal.
+    var helpScroll = 0
     /// Whether quitting stops the tunnels (in-process) or only detaches from a daemon.
     var ownsTunnels = true
     /// Zone of the clocks shown (tests pin it).

@@ -14,7 +14,7 @@ struct HelpOverlay: Widget {
                 if seen.insert("\(focus)\(line)").inserted { lines.append(line) }
             }
         }
-        lines += ["", "Press any key to close."]
+        lines += ["", "Press any key to close (arrows scroll when it does not fit)."]
         return lines
     }
 
@@ -41,9 +41,13 @@ struct HelpOverlay: Widget {
         let width = min(area.width - 2, (lines.map(\.count).max() ?? 0) + 4)
         let height = min(area.height - 2, lines.count + 2)
         let box = Area(x: area.x + (area.width - width) / 2, y: area.y + max(0, (area.height - height) / 2), width: width, height: height)
-        Box(title: " keys ", unicode: state.unicode).render(into: &screen, area: box)
-        for (index, line) in lines.prefix(box.height - 2).enumerated() {
-            screen.put(line, x: box.x + 2, y: box.y + 1 + index, style: index == 0 || line.hasPrefix("Log pane") ? .bold : .plain, maxWidth: box.width - 3)
+        let rows = box.height - 2
+        let first = min(state.helpScroll, max(0, lines.count - rows))
+        let more = lines.count > rows
+        Box(title: more ? " keys \(first + 1)-\(first + rows) of \(lines.count), arrows scroll " : " keys ", unicode: state.unicode)
+            .render(into: &screen, area: box)
+        for (index, line) in lines.dropFirst(first).prefix(rows).enumerated() {
+            screen.put(line, x: box.x + 2, y: box.y + 1 + index, style: line == "Tunnel table" || line.hasPrefix("Log pane") ? .bold : .plain, maxWidth: box.width - 3)
         }
     }
 }

@@ -69,11 +69,12 @@ struct FaultRecoveryTests {
         #expect(await RigSupport.waitFor(.up, "web", in: manager)?.state == .up)
         await rig.stopListener()
         let backoff = await RigSupport.eventually(timeout: .seconds(20)) {
-            await manager.status(of: "web")?.cause == FailureCause.connectionRefused.description
+            await manager.status(of: "web")?.cause?.hasPrefix("server unreachable (127.0.0.1:\(rig.port): connection refused)") == true
         }
         let during = await manager.status(of: "web", logLimit: 100)
         #expect(backoff, "cause while down: \(during?.cause ?? "none")\n\(RigSupport.logText(during))")
-        #expect(during?.state == .backoff || during?.state == .connecting)
+        #expect(during?.state == .backoff)
+        #expect(during?.retryInSeconds == nil, "it waits for the server, not for a timer")
         try await rig.start()
         let back = await RigSupport.waitFor(.up, "web", in: manager)
         #expect(back?.state == .up, "\(RigSupport.logText(back))")
@@ -237,6 +238,42 @@ struct FaultRecoveryTests {
         await manager.shutdown()
         #expect(pids.allSatisfy { !ProcessTable.isAlive($0) }, "every child reaped when shutdown returns")
         #expect(ports.allSatisfy { port in RigSupport.sshProcesses(mentioning: ":\(port):").isEmpty })
+        await rig.stop()
+    }
+
+    @Test("circuit breaker: sshd down with 5 tunnels costs one failed ssh each, then only TCP checks; all are back soon after it returns")
+    func circuitBreaker() async throws {
+        let rig = try await LoopbackSSHServer()
+        var tunnels = ""
+        for index in 0..<5 {
+            tunnels += Self.bannerTunnel("t\(index)", remotePort: try LoopbackSSHServer.freePort(), rig: rig) + "\n"
+        }
+        let manager = RigSupport.manager(try RigSupport.config(rig, defaults: ["server_check_interval": "\"1s\""], tunnels: tunnels))
+        await manager.startAutostartTunnels()
+        #expect(await RigSupport.eventually { await manager.snapshot().allSatisfy { $0.state == .up } })
+        func spawns() async -> Int {
+            var total = 0
+            for name in await manager.names {
+                total += await manager.log(of: name).filter { $0.text.hasPrefix("spawned ssh") }.count
+            }
+            return total
+        }
+        let before = await spawns()
+        await rig.stopListener()
+        let waiting = await RigSupport.eventually(timeout: .seconds(20)) {
+            await manager.snapshot().allSatisfy { $0.cause?.hasPrefix("server unreachable") == true }
+        }
+        #expect(waiting, "all five wait for the server")
+        try await Task.sleep(for: .seconds(6))
+        let duringOutage = await spawns() - before
+        #expect(duringOutage <= 7, "about one ssh attempt per tunnel while the server is down, not a storm: \(duringOutage)")
+        try await rig.start()
+        let returned = ContinuousClock.now
+        let allUp = await RigSupport.eventually(timeout: .seconds(20)) { await manager.snapshot().allSatisfy { $0.state == .up } }
+        let states = await manager.snapshot().map { "\($0.name): \($0.state) \($0.cause ?? "")" }
+        #expect(allUp, "\(states)")
+        #expect(ContinuousClock.now - returned < .seconds(10), "back within a few seconds of the server's return")
+        await manager.shutdown()
         await rig.stop()
     }
 }

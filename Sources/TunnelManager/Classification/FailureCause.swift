@@ -32,6 +32,16 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
     case publicProbeFailed(String)
     /// ssh ended without a message we recognise.
     case exited(String)
+    /// The server's ssh port does not answer; the tunnel waits for the per-server check, not for its backoff.
+    case serverUnreachable(String)
+
+    /// Whether the cause says the server (not this tunnel) cannot be reached: the circuit breaker's business.
+    public var isServerLevel: Bool {
+        switch self {
+        case .connectionRefused, .timedOut, .networkUnreachable, .hostNotResolved, .serverUnreachable: true
+        default: false
+        }
+    }
 
     /// Whether retrying cannot help until the user changes something (keys, known_hosts, config).
     public var needsUser: Bool {
@@ -63,6 +73,7 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
         case .localServiceDown(let target): "local service down (\(target))"
         case .publicProbeFailed(let detail): "public end not answering: \(detail)"
         case .exited(let detail): detail
+        case .serverUnreachable(let detail): "server unreachable (\(detail))"
         }
     }
 
@@ -98,6 +109,8 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
             "the tunnel is restarted after probe_failures failures in a row"
         case .exited:
             nil
+        case .serverUnreachable:
+            "its tunnels wait together and reconnect as soon as the server's ssh port answers"
         }
     }
 }

@@ -5,7 +5,7 @@ enum ConfigKeys {
         "server", "server_port", "identity_file", "host_key_policy", "ssh_options", "ssh",
         "keepalive_interval", "keepalive_count", "connect_timeout",
         "probe", "expect", "http_path", "probe_interval", "probe_timeout", "probe_failures",
-        "backoff_initial", "backoff_max", "stable_after", "log_lines", "autostart",
+        "backoff_initial", "backoff_max", "stable_after", "server_check_interval", "log_lines", "autostart",
     ]
     /// Keys allowed only in a `[[tunnel]]`.
     static let tunnelOnly = ["name", "remote", "local", "public"]

@@ -38,6 +38,8 @@ public struct TunnelConfig: Sendable, Hashable, Codable {
     public var backoffMax: Duration
     /// Time up after which the backoff starts again from `backoffInitial`.
     public var stableAfter: Duration
+    /// While the server's ssh port does not answer, how often one TCP check (per server) looks again.
+    public var serverCheckInterval: Duration = .seconds(2)
     /// Lines kept in the tunnel's log.
     public var logLines: Int
     /// Where the server listens.

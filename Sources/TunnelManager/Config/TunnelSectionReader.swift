@@ -97,6 +97,7 @@ struct TunnelSectionReader {
             report("backoff_max", "must not be smaller than backoff_initial (\(DurationParser.format(initial)))")
         }
         let stableAfter = duration("stable_after", default: .seconds(30), minimum: .zero)
+        let serverCheckInterval = duration("server_check_interval", default: .seconds(2), minimum: .milliseconds(200))
         let logLines = integer("log_lines", default: 500, range: 10...100_000)
         let autostart = boolean("autostart", default: true)
 
@@ -104,9 +105,9 @@ struct TunnelSectionReader {
               let name, let server, let remote, let local, let publicEndpoint,
               let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout,
               let probe, let probeInterval, let probeTimeout, let probeFailures,
-              let backoffInitial, let backoffMax, let stableAfter, let logLines, let autostart
+              let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart
         else { return nil }
-        return TunnelConfig(
+        var tunnel = TunnelConfig(
             name: name, server: server, serverPort: serverPort, identityFile: identityFile,
             hostKeyPolicy: hostKeyPolicy, sshOptions: sshOptions, sshProgram: sshProgram,
             keepaliveInterval: keepaliveInterval, keepaliveCount: keepaliveCount, connectTimeout: connectTimeout,
@@ -114,6 +115,8 @@ struct TunnelSectionReader {
             probeTimeout: probeTimeout, probeFailures: probeFailures, backoffInitial: backoffInitial,
             backoffMax: backoffMax, stableAfter: stableAfter, logLines: logLines, remote: remote, local: local,
             publicEndpoint: publicEndpoint, autostart: autostart)
+        tunnel.serverCheckInterval = serverCheckInterval
+        return tunnel
     }
 
     // MARK: - Typed lookups (tunnel table first, then [defaults])

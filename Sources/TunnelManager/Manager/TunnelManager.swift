@@ -27,6 +27,10 @@ public actor TunnelManager {
     private var nextChildID = 0
     private var shuttingDown = false
     private var generationBase = 0
+    /// Servers whose ssh port is being checked after a server-level failure, by ``serverKey(_:)``.
+    private var serverChecks: [String: Task<Void, Never>] = [:]
+    /// Servers known not to answer, with why.
+    private var serversDown: [String: String] = [:]
     private let seed: UInt64
     /// Prometheus metrics of every tunnel, fed as events happen.
     public nonisolated let metrics = TunnelMetrics()
@@ -97,6 +101,72 @@ public actor TunnelManager {
         return summary
     }
 
+    // MARK: - Per-server circuit breaker
+
+    /// Tunnels with the same key share one server and its reachability.
+    private static func serverKey(_ tunnel: TunnelConfig) -> String {
+        "\(tunnel.server)|\(tunnel.serverPort.map(String.init) ?? "")|\(tunnel.sshOptions.joined(separator: " "))"
+    }
+
+    /// A tunnel's ssh failed because its server did not answer: check the server once, and while it does not
+    /// answer, hold every tunnel of that server behind one cheap TCP check instead of each retrying ssh.
+    private func serverLevelFailure(of name: String) {
+        guard let tunnel = runtimes[name]?.supervisor.config else { return }
+        let key = Self.serverKey(tunnel)
+        if let detail = serversDown[key] {
+            deliver(.serverDown(detail: detail), to: name)
+            return
+        }
+        guard serverChecks[key] == nil else { return }
+        serverChecks[key] = Task { [launcher, prober, clock] in
+            let endpoint = await ServerAddressResolver.resolve(tunnel, launcher: launcher)
+            let request = ProbeRequest(endpoint: endpoint, kind: .tcp, timeout: min(tunnel.connectTimeout, .seconds(3)))
+            var result = await prober.probe(request)
+            if result.passed {
+                self.serverCheckFinished(key)
+                return
+            }
+            self.markServerDown(key, detail: "\(endpoint): \(result.detail)")
+            while !Task.isCancelled {
+                do {
+                    try await clock.sleep(until: clock.now() + tunnel.serverCheckInterval)
+                } catch {
+                    return
+                }
+                result = await prober.probe(request)
+                if result.passed {
+                    self.markServerUp(key)
+                    return
+                }
+            }
+        }
+    }
+
+    private func tunnels(ofServer key: String) -> [String] {
+        order.filter { name in runtimes[name].map { Self.serverKey($0.supervisor.config) == key } ?? false }
+    }
+
+    private func markServerDown(_ key: String, detail: String) {
+        serversDown[key] = detail
+        logger.notice("server \(key.split(separator: "|").first ?? ""): ssh port not answering (\(detail)); its tunnels wait for it")
+        for name in tunnels(ofServer: key) {
+            deliver(.serverDown(detail: detail), to: name)
+        }
+    }
+
+    private func markServerUp(_ key: String) {
+        serversDown[key] = nil
+        serverChecks[key] = nil
+        logger.notice("server \(key.split(separator: "|").first ?? ""): ssh port answers again; reconnecting its tunnels")
+        for name in tunnels(ofServer: key) {
+            deliver(.serverUp, to: name)
+        }
+    }
+
+    private func serverCheckFinished(_ key: String) {
+        serverChecks[key] = nil
+    }
+
     /// Stops a tunnel's child, timers and probes and forgets it (its child is still awaited at shutdown).
     private func retire(_ name: String) {
         deliver(.stopRequested, to: name)
@@ -155,6 +225,7 @@ public actor TunnelManager {
             runtimes[name]?.probeTask?.cancel()
             runtimes[name]?.child?.task.cancel()
         }
+        for check in serverChecks.values { check.cancel() }
         while let (_, task) = runningChildren.first {
             task.cancel()
             await task.value
@@ -230,6 +301,9 @@ public actor TunnelManager {
         }
         runtimes[name] = runtime
         apply(effects, to: name)
+        if case .childExited = event, runtime.supervisor.state == .backoff, runtime.supervisor.cause?.isServerLevel == true {
+            serverLevelFailure(of: name)
+        }
         let after = (runtime.supervisor.state, runtime.supervisor.pid, runtime.supervisor.restartCount)
         if before != after || event.isProbe {
             notify(name, .status)

@@ -18,4 +18,8 @@ public enum SupervisorEvent: Sendable, Hashable {
     case probeCompleted(generation: Int, outcome: ProbeOutcome)
     /// The retry timer with `token` fired.
     case retryDue(token: Int)
+    /// The server's ssh port does not answer (per-server check): wait for it instead of retrying on a timer.
+    case serverDown(detail: String)
+    /// The server's ssh port answers again: reconnect now.
+    case serverUp
 }

@@ -121,6 +121,21 @@ public struct TunnelSupervisor: Sendable {
             guard token == retryToken, state == .backoff || state == .failed else { return [] }
             restartCount += 1
             return spawn(now: now, reason: "restarting (attempt \(failureStreak + 1))")
+
+        case .serverDown(let detail):
+            guard state == .backoff, let current = cause, current.isServerLevel else { return [] }
+            let waiting = FailureCause.serverUnreachable(detail)
+            guard current != waiting else { return [] }
+            cause = waiting
+            retryToken += 1
+            retryAt = nil
+            return [.log("\(config.serverHost) does not answer on its ssh port (\(detail)); waiting for it with the other tunnels of this server")]
+
+        case .serverUp:
+            guard state == .backoff, case .serverUnreachable? = cause else { return [] }
+            failureStreak = 0
+            restartCount += 1
+            return spawn(now: now, reason: "\(config.serverHost) answers again; reconnecting")
         }
     }
 

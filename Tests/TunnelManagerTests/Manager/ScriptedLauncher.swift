@@ -13,6 +13,9 @@ final class ScriptedLauncher: ChildLauncher {
     }
 
     var runCount: Int { runs.withLock { $0 } }
+    /// Runs that were tunnels (not `ssh -G` lookups).
+    var sshRuns: Int { sshCount.withLock { $0 } }
+    private let sshCount = Mutex(0)
 
     func run(program: String, arguments: [String], onOutput: @escaping @Sendable (ChildOutput) async -> Void) async -> ChildExit {
         let pid = runs.withLock { count -> Int32 in
@@ -20,6 +23,8 @@ final class ScriptedLauncher: ChildLauncher {
             return Int32(1000 + count)
         }
         await onOutput(.started(pid: pid))
+        if arguments.first == "-G" { return .exited(255) }
+        sshCount.withLock { $0 += 1 }
         for line in lines { await onOutput(.line(line)) }
         return exit
     }

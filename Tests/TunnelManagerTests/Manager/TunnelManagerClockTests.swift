@@ -14,7 +14,7 @@ struct TunnelManagerClockTests {
         return false
     }
 
-    @Test("a tunnel whose ssh is refused at once backs off: at most 6 spawns in a simulated minute, and it keeps trying")
+    @Test("a tunnel whose ssh fails at once backs off: at most 6 spawns in a simulated minute, and it keeps trying")
     func noStormThroughTheManager() async throws {
         let config = try ConfigLoader.parse(text: """
             [[tunnel]]
@@ -24,7 +24,7 @@ struct TunnelManagerClockTests {
             local = "localhost:22"
             """, path: "t.toml")
         let clock = ManualClock()
-        let launcher = ScriptedLauncher(lines: ["ssh: connect to host vps port 22: Connection refused"], exit: .exited(255))
+        let launcher = ScriptedLauncher(lines: ["Error: remote port forwarding failed for listen port 2222"], exit: .exited(255))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let manager = TunnelManager(config: config, launcher: launcher, clock: clock, logger: logger, seed: 42)
@@ -40,7 +40,7 @@ struct TunnelManagerClockTests {
             }
             let status = await manager.status(of: "web")
             #expect(status?.state == .backoff)
-            #expect(status?.cause == "connection refused")
+            #expect(status?.cause == "remote port 2222 already in use on the server")
             clock.advance(to: next)
             _ = await eventually { await manager.status(of: "web")?.state == .backoff && clock.nextDeadline != nil }
         }
@@ -49,6 +49,45 @@ struct TunnelManagerClockTests {
         let status = await manager.status(of: "web", logLimit: 500)
         #expect(status?.restarts == launcher.runCount - 1)
         #expect(status?.recentLog.contains { $0.text.contains("restarting in") } == true)
+        await manager.shutdown()
+    }
+
+    @Test("circuit breaker: five tunnels of a server that does not answer wait behind one check, then all reconnect when it answers")
+    func circuitBreaker() async throws {
+        var text = "[defaults]\nserver = \"tunnel@vps\"\nserver_check_interval = \"2s\"\n"
+        for index in 0..<5 {
+            text += "\n[[tunnel]]\nname = \"t\(index)\"\nremote = \(2000 + index)\nlocal = \"localhost:22\"\n"
+        }
+        let config = try ConfigLoader.parse(text: text, path: "t.toml")
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher(lines: ["ssh: connect to host vps port 22: Connection refused"], exit: .exited(255))
+        let prober = SwitchableProber()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let manager = TunnelManager(config: config, launcher: launcher, prober: prober, clock: clock, logger: logger, seed: 1)
+        await manager.startAutostartTunnels()
+        let waiting = await eventually {
+            await manager.snapshot().allSatisfy { $0.cause?.hasPrefix("server unreachable") == true }
+        }
+        let causes = await manager.snapshot().map { $0.cause ?? "-" }
+        #expect(waiting, "\(causes)")
+        let sshRunsAtOutage = launcher.sshRuns
+        #expect(sshRunsAtOutage == 5, "one failed attempt each, then they wait")
+        #expect(await manager.snapshot().allSatisfy { $0.state == .backoff && $0.retryInSeconds == nil })
+        // A simulated minute of outage: only TCP checks, every 2 s, one for the server, never an ssh attempt.
+        for _ in 0..<30 {
+            _ = await eventually { clock.nextDeadline != nil }
+            guard let next = clock.nextDeadline else { break }
+            clock.advance(to: next)
+            _ = await eventually { prober.checks > 0 }
+        }
+        #expect(launcher.sshRuns == sshRunsAtOutage, "no ssh attempt while the server is down")
+        #expect(prober.checks >= 25 && prober.checks <= 35, "one check per 2 s for the server, not per tunnel: \(prober.checks)")
+        prober.answering = true
+        _ = await eventually { clock.nextDeadline != nil }
+        if let next = clock.nextDeadline { clock.advance(to: next) }
+        let reconnected = await eventually { launcher.sshRuns == sshRunsAtOutage + 5 }
+        #expect(reconnected, "all five reconnect at once when it answers: \(launcher.sshRuns)")
         await manager.shutdown()
     }
 }

@@ -184,11 +184,19 @@ struct FaultRecoveryTests {
         let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: Self.bannerTunnel("web", remotePort: port, rig: rig)))
         await manager.startAutostartTunnels()
         let blocked = await RigSupport.eventually(timeout: .seconds(20)) {
-            await manager.status(of: "web")?.cause == "remote port \(port) already in use on the server"
+            let status = await manager.status(of: "web", logLimit: 100)
+            return status?.cause?.hasPrefix("waiting for the server to release port \(port) (stale session)") == true
+                && status?.recentLog.contains { $0.text.contains("cannot reclaim port \(port)") } == true
         }
         let status = await manager.status(of: "web", logLimit: 100)
         #expect(blocked, "\(RigSupport.logText(status))")
-        #expect(status?.hint?.contains("ClientAliveInterval") == true)
+        #expect(status?.hint?.contains("tunnel-tui-reclaim") == true)
+        let polling = await RigSupport.eventually(timeout: .seconds(10)) {
+            guard let now = await manager.status(of: "web"), now.state == .backoff, let retry = now.retryInSeconds else { return false }
+            return retry <= 2.1
+        }
+        #expect(polling, "polls every 2 s while the port is held, no growing backoff")
+        #expect(status?.recentLog.contains { $0.text.contains("cannot reclaim port \(port)") } == true, "\(RigSupport.logText(status))")
         holder.cancel()
         _ = await holder.value
         let up = await RigSupport.waitFor(.up, "web", in: manager, timeout: .seconds(40))

@@ -99,8 +99,8 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
         case .hostNotResolved:
             "check the server name, DNS, or the Host alias in ~/.ssh/config"
         case .remotePortInUse:
-            "a stale session probably still holds the port; set ClientAliveInterval 10 and ClientAliveCountMax 3 "
-                + "in the server's sshd_config so it frees it"
+            "a stale session still holds the port: install tunnel-tui-reclaim on the server (see tunnel-tui server-setup) "
+                + "so tunnel-tui can free it, and set ClientAliveInterval 10, ClientAliveCountMax 3 in its sshd_config"
         case .connectionClosed, .keepaliveTimeout:
             nil
         case .localServiceDown:

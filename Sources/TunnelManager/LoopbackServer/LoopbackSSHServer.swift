@@ -43,9 +43,11 @@ public actor LoopbackSSHServer {
     }
 
     /// Creates keys and config and starts sshd; throws when sshd is missing or does not come up.
+    /// `authorizedKeyOptions` prefixes the client key's authorized_keys line (e.g. a forced `command=`).
     public init(
         listenAddress: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil,
-        extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"]
+        extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"],
+        authorizedKeyOptions: String? = nil
     ) async throws {
         guard let sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             throw RigError(description: "sshd not found: install it with `apt-get install -y openssh-server`")
@@ -74,7 +76,8 @@ public actor LoopbackSSHServer {
             try await Self.runQuietly("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tunnel-tui-\(key)", "-f", "\(directory)/\(key)"])
         }
         let clientPublic = try String(contentsOfFile: "\(clientKey).pub", encoding: .utf8)
-        try clientPublic.write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
+        try ((authorizedKeyOptions.map { $0 + " " } ?? "") + clientPublic)
+            .write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
         let hostPublic = try String(contentsOfFile: "\(directory)/host_key.pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         try "[\(listenAddress)]:\(self.port) \(hostPublic)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)

@@ -250,7 +250,7 @@ public actor TunnelManager {
         return TunnelStatus(
             name: name, server: tunnel.server, remote: tunnel.remoteDescription, local: tunnel.local.description,
             publicEndpoint: tunnel.publicEndpoint.description, state: supervisor.state,
-            cause: supervisor.cause?.description, hint: supervisor.cause?.hint,
+            cause: Self.describe(supervisor, now: now), hint: supervisor.cause?.hint,
             causeNeedsUser: supervisor.cause?.needsUser ?? false, pid: supervisor.pid,
             since: Date().addingTimeInterval(-(now - supervisor.stateSince).seconds),
             uptimeSeconds: supervisor.uptime(now: now)?.seconds, restarts: supervisor.restartCount,
@@ -259,6 +259,14 @@ public actor TunnelManager {
             latencyMinimum: runtime.latency.minimum, latencyAverage: runtime.latency.average,
             latencyMaximum: runtime.latency.maximum, command: SSHCommand.commandLine(for: tunnel),
             recentLog: logLimit > 0 ? runtime.log.entries(limit: logLimit) : [], autostart: tunnel.autostart)
+    }
+
+    /// The cause in words; a held remote port says how long the tunnel has been waiting for it.
+    private static func describe(_ supervisor: TunnelSupervisor, now: Duration) -> String? {
+        if case .remotePortInUse(let port)? = supervisor.cause, let since = supervisor.portHeldSince {
+            return "waiting for the server to release port \(port) (stale session), \(Int((now - since).seconds)) s"
+        }
+        return supervisor.cause?.description
     }
 
     /// A tunnel's whole kept log, oldest first.
@@ -354,6 +362,18 @@ public actor TunnelManager {
                 runtimes[name]?.probeTask = nil
             case .log(let text):
                 appendLog(text, origin: .supervisor, to: name)
+            case .reclaim(let port, let token):
+                guard let tunnel = runtimes[name]?.supervisor.config else { continue }
+                Task { [launcher] in
+                    let lines = SharedValue<[String]>([])
+                    let exit = await launcher.run(program: tunnel.sshProgram, arguments: SSHCommand.reclaimArguments(for: tunnel, port: port)) { output in
+                        if case .line(let line) = output { lines.update { $0.append(TerminalText.sanitize(line)) } }
+                    }
+                    let said = lines.value.last { !$0.isEmpty } ?? ""
+                    let reclaimed = exit == .exited(0) && said.hasPrefix("reclaimed port")
+                    let detail = reclaimed ? said : (said.isEmpty ? "ssh \(exit)" : "\(said) (\(exit))")
+                    self.deliver(.reclaimFinished(token: token, reclaimed: reclaimed, detail: detail), to: name)
+                }
             }
         }
     }

@@ -31,6 +31,23 @@ public enum SSHCommand {
         return arguments
     }
 
+    /// The arguments that ask the server to end a stale session holding `port` (`reclaim PORT`, answered by
+    /// the tunnel-tui-reclaim forced command); same connection options as the tunnel, no forward.
+    public static func reclaimArguments(for tunnel: TunnelConfig, port: Int) -> [String] {
+        var arguments = [
+            "-T",
+            "-o", "BatchMode=yes",
+            "-o", "ConnectTimeout=\(wholeSeconds(tunnel.connectTimeout))",
+            "-o", "ControlMaster=no",
+            "-o", "ControlPath=none",
+            "-o", "StrictHostKeyChecking=\(tunnel.hostKeyPolicy.sshValue)",
+        ]
+        if let serverPort = tunnel.serverPort { arguments += ["-p", String(serverPort)] }
+        if let identityFile = tunnel.identityFile { arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"] }
+        for option in tunnel.sshOptions { arguments += ["-o", option] }
+        return arguments + ["--", tunnel.server, "reclaim", String(port)]
+    }
+
     /// The full command line, program first, for display (`config check`, the detail pane).
     public static func commandLine(for tunnel: TunnelConfig) -> [String] {
         [tunnel.sshProgram] + arguments(for: tunnel)

@@ -10,6 +10,9 @@ public enum SupervisorEffect: Sendable, Hashable {
     case startProbing(generation: Int)
     /// Stop probing.
     case stopProbing
+    /// Ask the server (`ssh ... DESTINATION reclaim PORT`, answered by tunnel-tui-reclaim) to end the stale
+    /// session holding `port`; deliver `.reclaimFinished(token:...)` when done.
+    case reclaim(port: Int, token: Int)
     /// Write a supervisor event into the tunnel's log.
     case log(String)
 }

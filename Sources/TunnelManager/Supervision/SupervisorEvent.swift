@@ -22,4 +22,6 @@ public enum SupervisorEvent: Sendable, Hashable {
     case serverDown(detail: String)
     /// The server's ssh port answers again: reconnect now.
     case serverUp
+    /// The reclaim request of `token` ended: the stale session was ended (or not, with why).
+    case reclaimFinished(token: Int, reclaimed: Bool, detail: String)
 }

@@ -34,6 +34,12 @@ public struct TunnelSupervisor: Sendable {
     public private(set) var probeFailureStreak = 0
     /// Monotonic time of the next retry in `backoff` or `failed`.
     public private(set) var retryAt: Duration?
+    /// Since when the server has refused the remote port (held by a stale session), while it does.
+    public private(set) var portHeldSince: Duration?
+    /// Whether the reclaim script answered on the server the last time it was asked.
+    private var reclaimUnavailable = false
+    /// Retry period while the server holds the remote port and cannot be asked to free it.
+    static let portRetryInterval = Duration.seconds(2)
 
     private var retryToken = 0
     private var forwardEstablishedAt: Duration?
@@ -77,6 +83,7 @@ public struct TunnelSupervisor: Sendable {
             enter(.stopped, now: now)
             cause = nil
             retryAt = nil
+            portHeldSince = nil
             retryToken += 1
             var effects: [SupervisorEffect] = [
                 .stopProbing, .log(event == .stopRequested ? "stopped by user" : "stopped: supervisor shutting down"),
@@ -130,6 +137,24 @@ public struct TunnelSupervisor: Sendable {
             retryToken += 1
             retryAt = nil
             return [.log("\(config.serverHost) does not answer on its ssh port (\(detail)); waiting for it with the other tunnels of this server")]
+
+        case .reclaimFinished(let token, let reclaimed, let detail):
+            guard token == retryToken, state == .backoff, case .remotePortInUse(let port)? = cause else { return [] }
+            if reclaimed {
+                reclaimUnavailable = false
+                restartCount += 1
+                return [.log("server: \(detail)")] + spawn(now: now, reason: "port \(port) reclaimed; reconnecting")
+            }
+            let firstTime = !reclaimUnavailable
+            reclaimUnavailable = true
+            retryToken += 1
+            retryAt = now + Self.portRetryInterval
+            var effects: [SupervisorEffect] = []
+            if firstTime {
+                effects.append(.log("cannot reclaim port \(port) (\(detail)); retrying every \(Self.seconds(Self.portRetryInterval)) "
+                                    + "until the server releases it. Install tunnel-tui-reclaim on the server (tunnel-tui server-setup)"))
+            }
+            return effects + [.scheduleRetry(token: retryToken, at: now + Self.portRetryInterval)]
 
         case .serverUp:
             guard state == .backoff, case .serverUnreachable? = cause else { return [] }
@@ -195,6 +220,24 @@ public struct TunnelSupervisor: Sendable {
             if let established = forwardEstablishedAt, now - established >= config.stableAfter {
                 failureStreak = 0
             }
+            if case .remotePortInUse(let port) = exitCause {
+                // Retrying blindly cannot help: ask the server to end the stale session, or poll quickly.
+                enter(.backoff, now: now)
+                cause = exitCause
+                portHeldSince = portHeldSince ?? now
+                retryToken += 1
+                if reclaimUnavailable {
+                    retryAt = now + Self.portRetryInterval
+                    effects.append(.log("ssh exited (\(exit)): \(exitCause); retrying in \(Self.seconds(Self.portRetryInterval))"))
+                    effects.append(.scheduleRetry(token: retryToken, at: now + Self.portRetryInterval))
+                } else {
+                    retryAt = nil
+                    effects.append(.log("ssh exited (\(exit)): \(exitCause); asking the server to end the stale session"))
+                    effects.append(.reclaim(port: port, token: retryToken))
+                }
+                return effects
+            }
+            portHeldSince = nil
             let delay: Duration
             if exitCause.needsUser {
                 delay = config.backoffMax
@@ -249,6 +292,7 @@ public struct TunnelSupervisor: Sendable {
     private mutating func becomeUp(now: Duration, detail: String) -> [SupervisorEffect] {
         enter(.up, now: now)
         cause = nil
+        portHeldSince = nil
         return [.log("up (\(detail))")]
     }
 

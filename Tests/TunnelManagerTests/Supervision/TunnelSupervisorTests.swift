@@ -248,3 +248,53 @@ struct TunnelSupervisorTests {
         #expect(supervisor.restartCount == 20)
     }
 }
+
+@Suite("supervisor: a remote port held by a stale session")
+struct StalePortTests {
+    private static let inUse = "Error: remote port forwarding failed for listen port 2222"
+
+    @Test("port in use: ask the server to reclaim it once, then reconnect at once when it did")
+    func reclaimed() {
+        var supervisor = TunnelSupervisorTests.upSupervisor()
+        _ = supervisor.handle(.childExited(generation: 1, exit: .exited(255)), now: .seconds(100))
+        _ = supervisor.handle(.startRequested, now: .seconds(100))
+        _ = supervisor.handle(.childOutput(generation: 2, line: Self.inUse), now: .seconds(101))
+        let effects = supervisor.handle(.childExited(generation: 2, exit: .exited(255)), now: .seconds(101))
+        guard case .reclaim(let port, let token)? = effects.last else {
+            Issue.record("no reclaim asked: \(effects)")
+            return
+        }
+        #expect(port == 2222)
+        #expect(supervisor.state == .backoff && supervisor.retryAt == nil)
+        #expect(supervisor.portHeldSince == .seconds(101))
+        let after = supervisor.handle(.reclaimFinished(token: token, reclaimed: true, detail: "reclaimed port 2222"), now: .seconds(102))
+        #expect(after.contains(.spawn(generation: 3)))
+    }
+
+    @Test("without the reclaim script, it polls every 2 s, says how long it has waited, and never grows the backoff")
+    func fallback() {
+        var supervisor = TunnelSupervisor(config: TunnelSupervisorTests.tunnel(), now: .zero, seed: 1)
+        _ = supervisor.handle(.startRequested, now: .zero)
+        _ = supervisor.handle(.childOutput(generation: 1, line: Self.inUse), now: .zero)
+        guard case .reclaim(_, let token)? = supervisor.handle(.childExited(generation: 1, exit: .exited(255)), now: .zero).last else {
+            Issue.record("no reclaim asked")
+            return
+        }
+        let failed = supervisor.handle(.reclaimFinished(token: token, reclaimed: false, detail: "sh: reclaim: not found"), now: .seconds(1))
+        #expect(failed.contains { if case .log(let text) = $0 { text.contains("tunnel-tui server-setup") } else { false } })
+        var now = Duration.seconds(1)
+        for attempt in 2...12 {
+            guard case .scheduleRetry(let retry, let at)? = supervisor.handle(.childExited(generation: attempt - 1, exit: .exited(255)), now: now).last
+                    ?? (attempt == 2 ? failed.last : nil) else {
+                Issue.record("no retry at attempt \(attempt)")
+                return
+            }
+            #expect(at - now <= .seconds(2), "every 2 s, attempt \(attempt)")
+            now = at
+            _ = supervisor.handle(.retryDue(token: retry), now: now)
+            _ = supervisor.handle(.childOutput(generation: attempt, line: Self.inUse), now: now)
+        }
+        #expect(supervisor.portHeldSince == .zero, "the wait is counted from the first refusal")
+        #expect(supervisor.cause == .remotePortInUse(port: 2222))
+    }
+}

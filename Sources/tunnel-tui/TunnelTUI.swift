@@ -8,7 +8,8 @@ struct TunnelTUI: AsyncParsableCommand {
         abstract: "Supervise OpenSSH reverse tunnels, probe them end to end, and watch them in a dashboard.",
         subcommands: [
             DashboardCommand.self, DemoCommand.self, DaemonCommand.self, StatusCommand.self, CheckCommand.self,
-            StartCommand.self, StopCommand.self, RestartCommand.self, ConfigCommand.self, BenchmarkCommand.self,
+            StartCommand.self, StopCommand.self, RestartCommand.self, ConfigCommand.self, ServerSetupCommand.self,
+            BenchmarkCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
 }

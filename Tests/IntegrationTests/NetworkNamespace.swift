@@ -49,8 +49,23 @@ struct NetworkNamespace {
         try Self.run(["ip", "netns", "exec", name, "nft", "add", "rule", "inet", "tunneltest", "out", "tcp", "dport", String(clientPort), "drop"])
     }
 
+    /// Takes this side's address off the link and marks the subnet unreachable: connections to the server fail
+    /// at once, as when the Pi has lost its network (without the route, this machine's default route would
+    /// carry them elsewhere).
+    func removeHostAddress() throws {
+        try Self.run(["ip", "addr", "del", "\(hostAddress)/30", "dev", hostLink])
+        try Self.run(["ip", "route", "add", "unreachable", "\(serverAddress)/32"])
+    }
+
+    /// Puts this side's address back and drops the unreachable route: the network returns.
+    func addHostAddress() throws {
+        try Self.run(["ip", "route", "del", "unreachable", "\(serverAddress)/32"])
+        try Self.run(["ip", "addr", "add", "\(hostAddress)/30", "dev", hostLink])
+    }
+
     /// Deletes the namespace and the link.
     func remove() {
+        _ = try? Self.run(["ip", "route", "del", "unreachable", "\(serverAddress)/32"])
         _ = try? Self.run(["ip", "link", "del", hostLink])
         _ = try? Self.run(["ip", "netns", "del", name])
     }

@@ -48,7 +48,8 @@ struct TunnelSectionReader {
             checkNotOption(file, key: "identity_file", what: "path")
             var status = stat()
             if stat(file, &status) != 0 {
-                report("identity_file", "\(file) does not exist; create the key with ssh-keygen or fix the path")
+                report("identity_file", "\(file) does not exist; create the key with ssh-keygen or fix the path",
+                       inDefaults: lookup("identity_file")?.inDefaults ?? false)
                 identityFile = nil
             } else if status.st_mode & 0o077 != 0 {
                 warnings.append("\(label): identity_file \(file) is readable by group or others "

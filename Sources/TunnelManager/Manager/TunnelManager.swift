@@ -31,6 +31,7 @@ public actor TunnelManager {
     private var serverChecks: [String: Task<Void, Never>] = [:]
     /// Servers known not to answer, with why.
     private var serversDown: [String: String] = [:]
+    private var networkMonitor: NetworkChangeMonitor?
     private let seed: UInt64
     /// Prometheus metrics of every tunnel, fed as events happen.
     public nonisolated let metrics = TunnelMetrics()
@@ -118,24 +119,26 @@ public actor TunnelManager {
             return
         }
         guard serverChecks[key] == nil else { return }
+        startServerCheck(key, tunnel: tunnel)
+    }
+
+    /// One TCP check of the server's ssh port now, then every `server_check_interval` while it does not
+    /// answer; marks the server down on the first failure (unless known down) and up when it answers.
+    private func startServerCheck(_ key: String, tunnel: TunnelConfig) {
         serverChecks[key] = Task { [launcher, prober, clock] in
             let endpoint = await ServerAddressResolver.resolve(tunnel, launcher: launcher)
             let request = ProbeRequest(endpoint: endpoint, kind: .tcp, timeout: min(tunnel.connectTimeout, .seconds(3)))
-            var result = await prober.probe(request)
-            if result.passed {
-                self.serverCheckFinished(key)
-                return
-            }
-            self.markServerDown(key, detail: "\(endpoint): \(result.detail)")
             while !Task.isCancelled {
+                let result = await prober.probe(request)
+                if Task.isCancelled { return }
+                if result.passed {
+                    self.serverAnswered(key)
+                    return
+                }
+                self.markServerDown(key, detail: "\(endpoint): \(result.detail)")
                 do {
                     try await clock.sleep(until: clock.now() + tunnel.serverCheckInterval)
                 } catch {
-                    return
-                }
-                result = await prober.probe(request)
-                if result.passed {
-                    self.markServerUp(key)
                     return
                 }
             }
@@ -147,6 +150,7 @@ public actor TunnelManager {
     }
 
     private func markServerDown(_ key: String, detail: String) {
+        guard serversDown[key] == nil else { return }
         serversDown[key] = detail
         logger.notice("server \(key.split(separator: "|").first ?? ""): ssh port not answering (\(detail)); its tunnels wait for it")
         for name in tunnels(ofServer: key) {
@@ -154,17 +158,27 @@ public actor TunnelManager {
         }
     }
 
-    private func markServerUp(_ key: String) {
-        serversDown[key] = nil
+    /// The check reached the server: if it was down, every tunnel of it reconnects now.
+    private func serverAnswered(_ key: String) {
         serverChecks[key] = nil
+        guard serversDown.removeValue(forKey: key) != nil else { return }
         logger.notice("server \(key.split(separator: "|").first ?? ""): ssh port answers again; reconnecting its tunnels")
         for name in tunnels(ofServer: key) {
             deliver(.serverUp, to: name)
         }
     }
 
-    private func serverCheckFinished(_ key: String) {
-        serverChecks[key] = nil
+    /// The network changed: tunnels in backoff retry now with a fresh backoff, and servers known to be down
+    /// are checked again at once.
+    public func networkChanged() {
+        guard !shuttingDown else { return }
+        logger.notice("network changed: retrying now")
+        for name in order { deliver(.networkChanged, to: name) }
+        for key in serversDown.keys {
+            guard let name = tunnels(ofServer: key).first, let tunnel = runtimes[name]?.supervisor.config else { continue }
+            serverChecks[key]?.cancel()
+            startServerCheck(key, tunnel: tunnel)
+        }
     }
 
     /// Stops a tunnel's child, timers and probes and forgets it (its child is still awaited at shutdown).
@@ -179,6 +193,17 @@ public actor TunnelManager {
 
     /// The tunnel names, in config order.
     public var names: [String] { order }
+
+    /// Retries at once when Linux reports a network change (netlink); returns whether netlink is available.
+    @discardableResult
+    public func watchNetworkChanges() -> Bool {
+        guard networkMonitor == nil else { return true }
+        networkMonitor = NetworkChangeMonitor { [weak self] in
+            Task { await self?.networkChanged() }
+        }
+        if networkMonitor == nil { logger.notice("netlink unavailable: relying on backoff and server checks for network changes") }
+        return networkMonitor != nil
+    }
 
     /// Starts every tunnel whose `autostart` is true.
     public func startAutostartTunnels() {
@@ -226,6 +251,7 @@ public actor TunnelManager {
             runtimes[name]?.child?.task.cancel()
         }
         for check in serverChecks.values { check.cancel() }
+        networkMonitor?.stop()
         while let (_, task) = runningChildren.first {
             task.cancel()
             await task.value

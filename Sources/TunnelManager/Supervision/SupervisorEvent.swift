@@ -22,6 +22,8 @@ public enum SupervisorEvent: Sendable, Hashable {
     case serverDown(detail: String)
     /// The server's ssh port answers again: reconnect now.
     case serverUp
+    /// The network changed (an address, route or link came or went): retry now with a fresh backoff.
+    case networkChanged
     /// The reclaim request of `token` ended: the stale session was ended (or not, with why).
     case reclaimFinished(token: Int, reclaimed: Bool, detail: String)
 }

@@ -156,6 +156,14 @@ public struct TunnelSupervisor: Sendable {
             }
             return effects + [.scheduleRetry(token: retryToken, at: now + Self.portRetryInterval)]
 
+        case .networkChanged:
+            // Tunnels waiting for their server follow its check instead (at most one attempt in flight).
+            guard state == .backoff else { return [] }
+            if case .serverUnreachable? = cause { return [] }
+            failureStreak = 0
+            restartCount += 1
+            return spawn(now: now, reason: "the network changed; retrying now")
+
         case .serverUp:
             guard state == .backoff, case .serverUnreachable? = cause else { return [] }
             failureStreak = 0

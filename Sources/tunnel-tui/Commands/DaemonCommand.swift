@@ -45,6 +45,7 @@ struct DaemonCommand: AsyncParsableCommand {
             server.stop()
             throw ExitCode(1)
         }
+        await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()
         while true {
             let received = await signals.next()

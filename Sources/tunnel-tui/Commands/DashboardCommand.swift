@@ -64,6 +64,7 @@ struct DashboardCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(1)
         }
+        await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()
         await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
         server.stop()

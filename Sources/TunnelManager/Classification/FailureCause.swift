@@ -35,11 +35,15 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The server's ssh port does not answer; the tunnel waits for the per-server check, not for its backoff.
     case serverUnreachable(String)
 
-    /// Whether the cause says the server (not this tunnel) cannot be reached: the circuit breaker's business.
+    /// Whether the cause may mean the server (not this tunnel) is gone: the circuit breaker checks the server
+    /// before these tunnels retry. A closed connection counts: when a VPS reboots, every tunnel sees that first.
     public var isServerLevel: Bool {
         switch self {
-        case .connectionRefused, .timedOut, .networkUnreachable, .hostNotResolved, .serverUnreachable: true
-        default: false
+        case .connectionRefused, .timedOut, .networkUnreachable, .hostNotResolved, .serverUnreachable,
+             .connectionClosed, .keepaliveTimeout:
+            true
+        default:
+            false
         }
     }
 

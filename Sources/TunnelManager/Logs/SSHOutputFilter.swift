@@ -15,4 +15,11 @@ public enum SSHOutputFilter {
         let lowered = line.lowercased()
         return keptDebugMarkers.contains { lowered.contains($0) }
     }
+
+    /// Whether a raw line is `-v` chatter the supervisor has no use for: not logged, no cause, not the
+    /// forward report.
+    public static func isNoise(_ line: String) -> Bool {
+        guard line.hasPrefix("debug") else { return false }
+        return !isWorthLogging(line) && CauseClassifier.classify(line: line) == nil
+    }
 }

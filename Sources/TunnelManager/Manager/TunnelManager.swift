@@ -411,6 +411,9 @@ public actor TunnelManager {
         let arguments = SSHCommand.arguments(for: tunnel)
         let task = Task { [launcher] in
             let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments) { output in
+                // ssh -v prints several debug lines per forwarded connection (every probe); drop the ones that
+                // neither tell the story nor reveal a cause here, before they cost a hop into the actor.
+                if case .line(let line) = output, SSHOutputFilter.isNoise(line) { return }
                 await self.childReported(output, name: name, generation: generation)
             }
             self.childEnded(name: name, generation: generation, exit: exit, id: id)

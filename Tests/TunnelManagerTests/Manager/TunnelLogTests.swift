@@ -21,5 +21,8 @@ struct TunnelLogTests {
         #expect(SSHOutputFilter.isWorthLogging("debug1: remote forward success for: listen 2222, connect localhost:22"))
         #expect(!SSHOutputFilter.isWorthLogging("debug1: channel 1: new [127.0.0.1]"))
         #expect(SSHOutputFilter.isWorthLogging("Error: remote port forwarding failed for listen port 2222"))
+        #expect(SSHOutputFilter.isNoise("debug1: client_input_channel_open: ctype forwarded-tcpip rchan 2 win 2097152 max 32768"))
+        #expect(!SSHOutputFilter.isNoise("debug1: remote forward success for: listen 2222, connect localhost:22"), "the forward report reaches the supervisor")
+        #expect(!SSHOutputFilter.isNoise("Connection to vps closed by remote host."))
     }
 }

@@ -24,7 +24,7 @@ struct TunnelManagerClockTests {
             local = "localhost:22"
             """, path: "t.toml")
         let clock = ManualClock()
-        let launcher = ScriptedLauncher(lines: ["Connection to vps closed by remote host."], exit: .exited(255))
+        let launcher = ScriptedLauncher(lines: ["some tunnel-level trouble"], exit: .exited(1))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let manager = TunnelManager(config: config, launcher: launcher, clock: clock, logger: logger, seed: 42)
@@ -40,7 +40,7 @@ struct TunnelManagerClockTests {
             }
             let status = await manager.status(of: "web")
             #expect(status?.state == .backoff)
-            #expect(status?.cause == "connection closed")
+            #expect(status?.cause == "ssh exited with status 1")
             clock.advance(to: next)
             _ = await eventually { await manager.status(of: "web")?.state == .backoff && clock.nextDeadline != nil }
         }

@@ -1,0 +1,440 @@
+#!/usr/bin/env python3
+"""Side by side: tunnel-tui daemon and autossh (the classic recipe) on the same faults, in one run.
+
+A private sshd runs in a network namespace the script creates (10.240.0.2, ClientAliveInterval 5,
+ClientAliveCountMax 3). An external probe reads the SSH banner through the tunnel's public port every 100 ms;
+the figure for a fault is the user-visible outage: from the fault to the first good probe after it
+(after the server's return, for "sshd down"). Each supervisor runs 35 s before its first fault.
+
+tunnel-tui runs with its defaults (probe = "banner", the recommended probe for an ssh service).
+autossh runs as: autossh -M 0 -o ServerAliveInterval=30 -o ServerAliveCountMax=3 -o ExitOnForwardFailure=yes -nNT -R ...
+
+Usage (root; needs openssh-server, autossh, nftables, iproute2):
+    swift build -c release --product tunnel-tui && sudo Benchmarks/resilience.py [--quick]
+--quick skips the 35 s steady state and the 100-tunnel idle run (for trying the script, not for figures).
+Leaves no process or namespace behind.
+"""
+import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+BINARY = os.path.join(ROOT, ".build/release/tunnel-tui")
+RECLAIM = os.path.join(ROOT, "contrib/tunnel-tui-reclaim")
+NS, HOST_LINK, PEER_LINK = "tt-bench", "ttbh", "ttbs"
+HOST_IP, SERVER_IP, SSH_PORT, PUBLIC_PORT = "10.240.0.1", "10.240.0.2", 2222, 4022
+SERVICE_PORT = 2200  # the Pi's service behind the tunnel: a banner server on this side
+QUICK = "--quick" in sys.argv
+STEADY = 5 if QUICK else 35
+CAP = 180  # seconds: an outage longer than this is reported as "> 180 s"
+
+
+def sh(*args, check=True, quiet=True):
+    return subprocess.run(args, check=check, capture_output=quiet, text=True).stdout
+
+
+def ns(*args, check=True):
+    return sh("ip", "netns", "exec", NS, *args, check=check)
+
+
+# ---------------------------------------------------------------- rig
+class Rig:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="tt-bench-")
+        for key in ("host_key", "client_key"):
+            sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{self.dir}/{key}")
+        self.key = f"{self.dir}/client_key"
+        self.set_reclaim(False)
+        host_public = " ".join(open(f"{self.dir}/host_key.pub").read().split()[:2])
+        self.known_hosts = f"{self.dir}/known_hosts"
+        open(self.known_hosts, "w").write(f"[{SERVER_IP}]:{SSH_PORT} {host_public}\n")
+        open(f"{self.dir}/sshd_config", "w").write("\n".join([
+            f"Port {SSH_PORT}", f"ListenAddress {SERVER_IP}", f"HostKey {self.dir}/host_key",
+            f"PidFile {self.dir}/sshd.pid", f"AuthorizedKeysFile {self.dir}/authorized_keys", "UsePAM no",
+            "StrictModes no", "PasswordAuthentication no", "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password", "AllowTcpForwarding yes", "GatewayPorts clientspecified",
+            "ClientAliveInterval 5", "ClientAliveCountMax 3", "MaxStartups 400:30:800", "MaxSessions 200",
+            "LogLevel ERROR", ""]))
+        os.makedirs("/run/sshd", exist_ok=True)
+        sh("ip", "netns", "add", NS)
+        sh("ip", "link", "add", HOST_LINK, "type", "veth", "peer", "name", PEER_LINK)
+        sh("ip", "link", "set", PEER_LINK, "netns", NS)
+        sh("ip", "addr", "add", f"{HOST_IP}/24", "dev", HOST_LINK)
+        sh("ip", "link", "set", HOST_LINK, "up")
+        ns("ip", "addr", "add", f"{SERVER_IP}/24", "dev", PEER_LINK)
+        ns("ip", "link", "set", PEER_LINK, "up")
+        ns("ip", "link", "set", "lo", "up")
+        ns("nft", "add", "table", "inet", "bench")
+        for chain, hook in (("in", "input"), ("out", "output")):
+            ns("nft", "add", "chain", "inet", "bench", chain, f"{{ type filter hook {hook} priority 0 ; policy accept ; }}")
+        ns("nft", "add", "chain", "inet", "bench", "count", "{ type filter hook input priority -10 ; policy accept ; }")
+        ns("nft", "add", "rule", "inet", "bench", "count", "tcp", "dport", str(SSH_PORT), "tcp", "flags", "syn", "counter")
+        self.sshd = None
+        self.start_sshd()
+
+    def set_reclaim(self, enabled):
+        public = open(f"{self.key}.pub").read()
+        prefix = f'command="/bin/sh {RECLAIM} {" ".join(str(PUBLIC_PORT + i) for i in range(0, 101))}" ' if enabled else ""
+        open(f"{self.dir}/authorized_keys", "w").write(prefix + public)
+
+    def start_sshd(self):
+        self.sshd = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/sbin/sshd", "-D", "-e", "-f", f"{self.dir}/sshd_config"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 10
+        while time.time() < deadline and not banner(SERVER_IP, SSH_PORT, 0.3):
+            time.sleep(0.05)
+
+    def sessions(self):
+        return descendants(self.sshd.pid) if self.sshd else []
+
+    def kill_sessions(self):
+        for pid in self.sessions():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def stop_sshd(self):
+        self.kill_sessions()
+        if self.sshd:
+            self.sshd.terminate()
+            self.sshd.wait()
+            self.sshd = None
+
+    def syn_count(self):
+        out = ns("nft", "list", "chain", "inet", "bench", "count")
+        for word_index, word in enumerate(out.split()):
+            if word == "packets":
+                return int(out.split()[word_index + 1])
+        return 0
+
+    def drop_connection(self, client_port):
+        ns("nft", "add", "rule", "inet", "bench", "in", "tcp", "sport", str(client_port), "drop")
+        ns("nft", "add", "rule", "inet", "bench", "out", "tcp", "dport", str(client_port), "drop")
+
+    def clear_drops(self):
+        ns("nft", "flush", "chain", "inet", "bench", "in")
+        ns("nft", "flush", "chain", "inet", "bench", "out")
+
+    def close(self):
+        self.stop_sshd()
+        sh("ip", "link", "del", HOST_LINK, check=False)
+        sh("ip", "netns", "del", NS, check=False)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class BannerService(threading.Thread):
+    """The service the tunnels expose: answers every connection with an SSH banner, like the Pi's sshd.
+    It is not the server's sshd, so the tunnel's own ssh connection is the only one from ssh to port 2222."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.listener = socket.create_server(("127.0.0.1", SERVICE_PORT), backlog=256, reuse_port=True)
+
+    def run(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                connection.sendall(b"SSH-2.0-bench-service\r\n")
+            except OSError:
+                pass
+            threading.Timer(1.0, connection.close).start()
+
+
+# ---------------------------------------------------------------- processes
+def parents():
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                table[int(entry)] = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError):
+                pass
+    return table
+
+
+def descendants(pid):
+    table, found, frontier = parents(), [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in table.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def cpu_and_rss(pids):
+    cpu, rss = 0.0, 0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            cpu += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    rss += int(line.split()[1])
+        except OSError:
+            pass
+    return cpu, rss / 1024
+
+
+def banner(host, port, timeout):
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as connection:
+            connection.settimeout(timeout)
+            return connection.recv(16).startswith(b"SSH-")
+    except OSError:
+        return False
+
+
+class Probe(threading.Thread):
+    """Reads the banner through the public port every 100 ms, recording (start time, ok)."""
+
+    def __init__(self, port):
+        super().__init__(daemon=True)
+        self.port, self.results, self.running = port, [], True
+
+    def run(self):
+        while self.running:
+            started = time.time()
+            self.results.append((started, banner(SERVER_IP, self.port, 0.5)))
+            time.sleep(max(0, 0.1 - (time.time() - started)))
+
+    def outage_after(self, t0, need_failure=True, cap=CAP):
+        """Seconds from t0 to the first good probe after (a failure after) t0; None if none within cap."""
+        deadline = t0 + cap
+        while time.time() < deadline:
+            seen_failure = not need_failure
+            for started, ok in list(self.results):
+                if started < t0:
+                    continue
+                if not ok:
+                    seen_failure = True
+                elif seen_failure:
+                    return started - t0
+            time.sleep(0.1)
+        return None
+
+
+class Supervisor:
+    def __init__(self, kind, rig, tunnels=1):
+        self.kind, self.rig, self.processes = kind, rig, []
+        common = ["-i", rig.key, "-p", str(SSH_PORT), "-o", f"UserKnownHostsFile={rig.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
+        if kind == "tunnel-tui":
+            config = f"{rig.dir}/bench.toml"
+            with open(config, "w") as file:
+                file.write(f'[defaults]\nserver = "root@{SERVER_IP}"\nserver_port = {SSH_PORT}\nidentity_file = "{rig.key}"\n'
+                           f'ssh_options = ["UserKnownHostsFile={rig.known_hosts}"]\nprobe = "banner"\n')
+                for index in range(tunnels):
+                    file.write(f'\n[[tunnel]]\nname = "t{index}"\nremote = "{SERVER_IP}:{PUBLIC_PORT + index}"\n'
+                               f'local = "127.0.0.1:{SERVICE_PORT}"\n')
+            self.processes.append(subprocess.Popen([BINARY, "daemon", "--config", config, "--socket", f"{rig.dir}/control.sock"],
+                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+        else:
+            for index in range(tunnels):
+                self.processes.append(subprocess.Popen(
+                    ["autossh", "-M", "0", "-o", "ServerAliveInterval=30", "-o", "ServerAliveCountMax=3",
+                     "-o", "ExitOnForwardFailure=yes", "-nNT", *common, "-R", f"{SERVER_IP}:{PUBLIC_PORT + index}:127.0.0.1:{SERVICE_PORT}",
+                     f"root@{SERVER_IP}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+
+    def tree(self):
+        return [p.pid for p in self.processes] + [child for p in self.processes for child in descendants(p.pid)]
+
+    def ssh_pids(self):
+        def is_ssh(pid):
+            try:
+                return open(f"/proc/{pid}/comm").read().strip() == "ssh"
+            except OSError:
+                return False
+        return [pid for pid in self.tree() if is_ssh(pid)]
+
+    def client_ports(self):
+        ports = set()
+        wanted = set(self.ssh_pids())
+        for line in sh("ss", "-tnpH", "state", "established", "dst", f"{SERVER_IP}:{SSH_PORT}").splitlines():
+            if any(f"pid={pid}," in line for pid in wanted):
+                ports.add(int(line.split()[2].rsplit(":", 1)[1]))
+        return ports
+
+    def stop(self):
+        for process in self.processes:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        for pid in self.tree():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def fmt(value):
+    return f"> {CAP} s" if value is None else f"{value:.1f} s"
+
+
+# ---------------------------------------------------------------- faults
+def fault_run(kind, rig, reclaim=False):
+    rig.set_reclaim(reclaim)
+    results = {}
+    probe = Probe(PUBLIC_PORT)
+    probe.start()
+    t0 = time.time()
+    supervisor = Supervisor(kind, rig)
+    try:
+        results["1 cold start"] = probe.outage_after(t0, need_failure=False, cap=60)
+        time.sleep(STEADY)
+
+        t0 = time.time()
+        rig.kill_sessions()
+        results["2 server session killed"] = probe.outage_after(t0)
+        time.sleep(3)
+
+        ports = supervisor.client_ports()
+        if ports:
+            old = ports.pop()
+            rig.drop_connection(old)
+            t0 = time.time()
+            new_connection = None
+            outage = None
+            while time.time() < t0 + CAP:
+                if new_connection is None and any(port != old for port in supervisor.client_ports()):
+                    new_connection = time.time() - t0
+                outage = probe.outage_after(t0, cap=0.5) if outage is None else outage
+                if outage is not None and new_connection is not None:
+                    break
+                time.sleep(0.2)
+            results["3 CGNAT mapping lost: first new connection"] = new_connection
+            results["3 CGNAT mapping lost: outage"] = outage if outage is not None else probe.outage_after(t0, cap=0.1)
+            rig.clear_drops()
+            rig.kill_sessions()  # free any stale session before the next fault
+            probe.outage_after(time.time(), need_failure=False, cap=60)
+            time.sleep(3)
+        if not reclaim:
+            rig.stop_sshd()
+            time.sleep(20)
+            rig.start_sshd()
+            t0 = time.time()
+            results["4 sshd down 20 s (from its return)"] = probe.outage_after(t0, need_failure=False)
+            time.sleep(3)
+
+            pids = supervisor.ssh_pids()
+            t0 = time.time()
+            for pid in pids:
+                os.kill(pid, signal.SIGKILL)
+            results["5 client ssh SIGKILLed"] = probe.outage_after(t0) if pids else None
+    finally:
+        supervisor.stop()
+        probe.running = False
+        rig.kill_sessions()
+    return results
+
+
+def storm_run(kind, rig, tunnels=20):
+    supervisor = Supervisor(kind, rig, tunnels)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline and not all(banner(SERVER_IP, PUBLIC_PORT + i, 0.5) for i in range(tunnels)):
+            time.sleep(0.5)
+        time.sleep(STEADY)
+        rig.stop_sshd()
+        before = rig.syn_count()
+        time.sleep(60)
+        attempts = rig.syn_count() - before
+        rig.start_sshd()
+        t0 = time.time()
+        back = None
+        while time.time() < t0 + CAP:
+            if all(banner(SERVER_IP, PUBLIC_PORT + i, 0.5) for i in range(tunnels)):
+                back = time.time() - t0
+                break
+            time.sleep(0.1)
+        return attempts, back
+    finally:
+        supervisor.stop()
+        rig.kill_sessions()
+
+
+def idle_run(kind, rig, tunnels):
+    supervisor = Supervisor(kind, rig, tunnels)
+    try:
+        deadline = time.time() + 90
+        while time.time() < deadline and len(supervisor.ssh_pids()) < tunnels:
+            time.sleep(0.5)
+        time.sleep(10)
+        own = [p.pid for p in supervisor.processes]
+        cpu_own_0, _ = cpu_and_rss(own)
+        cpu_all_0, _ = cpu_and_rss(supervisor.tree())
+        window = 10 if QUICK else 30
+        time.sleep(window)
+        cpu_own_1, rss_own = cpu_and_rss(own)
+        cpu_all_1, rss_all = cpu_and_rss(supervisor.tree())
+        per_minute = 60 / window
+        return ((cpu_own_1 - cpu_own_0) * per_minute, rss_own, (cpu_all_1 - cpu_all_0) * per_minute, rss_all)
+    finally:
+        supervisor.stop()
+        rig.kill_sessions()
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("run as root: it creates a network namespace")
+    for tool in ("autossh", "nft", "ip", "/usr/sbin/sshd"):
+        if not shutil.which(tool):
+            sys.exit(f"missing {tool}: apt-get install -y autossh nftables iproute2 openssh-server")
+    if not os.path.exists(BINARY):
+        sys.exit("build first: swift build -c release --product tunnel-tui")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
+    BannerService().start()
+    rig = Rig()
+    rows, targets = [], []
+    try:
+        tt = fault_run("tunnel-tui", rig)
+        tt_reclaim = fault_run("tunnel-tui", rig, reclaim=True)
+        auto = fault_run("autossh", rig)
+        for name in tt:
+            rows.append((name, tt.get(name), auto.get(name)))
+        rows.append(("3 CGNAT mapping lost: outage, reclaim script installed", tt_reclaim.get("3 CGNAT mapping lost: outage"), None))
+        storm_tt = storm_run("tunnel-tui", rig)
+        storm_auto = storm_run("autossh", rig)
+        idle = []
+        for count in ((1, 10, 50) if QUICK else (1, 10, 50, 100)):
+            idle.append((count, idle_run("tunnel-tui", rig, count), idle_run("autossh", rig, count)))
+    finally:
+        rig.close()
+
+    print(f"\n{'fault':58} {'tunnel-tui':>12} {'autossh':>12} {'ratio':>7}")
+    for name, ours, theirs in rows:
+        ratio = f"{ours / theirs:.2f}" if ours is not None and theirs else "-"
+        print(f"{name:58} {fmt(ours):>12} {fmt(theirs) if theirs is not None or 'reclaim' not in name else '-':>12} {ratio:>7}")
+    print(f"{'6 20 tunnels, sshd down 60 s: connection attempts received':58} {storm_tt[0]:>12} {storm_auto[0]:>12}")
+    print(f"{'6 ... all 20 back after its return':58} {fmt(storm_tt[1]):>12} {fmt(storm_auto[1]):>12}")
+    print(f"\n{'idle, per minute':22} {'tunnel-tui CPU s':>17} {'RSS MB':>7} {'+ssh CPU s':>11} {'+ssh MB':>8} | {'autossh CPU s':>14} {'RSS MB':>7} {'+ssh CPU s':>11} {'+ssh MB':>8}")
+    for count, ours, theirs in idle:
+        print(f"{count:4} tunnels{'':13} {ours[0]:17.2f} {ours[1]:7.1f} {ours[2]:11.2f} {ours[3]:8.1f} | {theirs[0]:14.2f} {theirs[1]:7.1f} {theirs[2]:11.2f} {theirs[3]:8.1f}")
+
+    def target(label, ok):
+        targets.append((label, ok))
+    cgnat = [r for r in rows if r[0] == "3 CGNAT mapping lost: outage"][0]
+    target("fault 3 outage <= 1/4 of autossh's", cgnat[1] is not None and (cgnat[2] is None or cgnat[1] <= cgnat[2] / 4))
+    target("fault 4 <= 3 s", (tt.get("4 sshd down 20 s (from its return)") or 99) <= 3)
+    target("faults 2 and 5 <= 2 s", (tt.get("2 server session killed") or 99) <= 2 and (tt.get("5 client ssh SIGKILLed") or 99) <= 2)
+    target("fault 6 <= one attempt per 2 s and all back within 5 s", storm_tt[0] <= 30 and (storm_tt[1] or 99) <= 5)
+    fifty = [entry for entry in idle if entry[0] == 50][0]
+    target("idle CPU <= 0.5% of a core at 50 tunnels (0.3 s/min)", fifty[1][0] <= 0.3)
+    hundred = [entry for entry in idle if entry[0] == 100]
+    target("supervisor RSS <= 30 MB at 100 tunnels", bool(hundred) and hundred[0][1][1] <= 30)
+    print()
+    for label, ok in targets:
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}")
+    print("  (fault 8, the dashboard: .build/release/tunnel-tui bench-render and Benchmarks/dashboard-latency.py)")
+
+
+if __name__ == "__main__":
+    main()

@@ -63,12 +63,12 @@ struct ReclaimTests {
         let port = try LoopbackSSHServer.freePort()
         let rig = try await LoopbackSSHServer(authorizedKeyOptions: "command=\"/bin/sh \(Self.script) \(port)\"")
         // The stale session: an ssh -R with the same key still holding the port on the server.
-        let holderExit = SharedExit()
+        let holderExit = SharedValue<ChildExit?>(nil)
         let holder = Task {
             let exit = await SubprocessLauncher().run(program: "ssh", arguments: [
                 "-N", "-o", "BatchMode=yes", "-i", rig.clientKey, "-p", String(rig.port),
             ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(port):127.0.0.1:\(rig.port)", "--", rig.destination]) { _ in }
-            holderExit.set(exit)
+            holderExit.update { $0 = exit }
         }
         #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the stale session holds the port")
         let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: """
@@ -89,15 +89,4 @@ struct ReclaimTests {
         _ = await holder.value
         await rig.stop()
     }
-}
-
-/// The exit of a background child, set once.
-final class SharedExit: @unchecked Sendable {
-    // @unchecked: every access goes through the lock.
-    private let lock = NSLock()
-    private var stored: ChildExit?
-
-    var value: ChildExit? { lock.withLock { stored } }
-
-    func set(_ exit: ChildExit) { lock.withLock { stored = exit } }
 }

@@ -41,9 +41,7 @@ public final class ControlServer: Sendable {
             if let reply = try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 2) {
                 throw .alreadyRunning(path: path, instance: reply.instance)
             }
-            if (try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 2)) == nil {
-                unlink(path)  // stale: nothing answers
-            }
+            unlink(path)  // stale: nothing answers
         }
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .system("socket: \(String(cString: strerror(errno)))") }
@@ -157,10 +155,11 @@ public final class ControlServer: Sendable {
 
     /// Runs async work from this client's own thread (never a cooperative one) and waits for it.
     private static func waitFor(_ work: @escaping @Sendable () async -> ControlResponse) -> ControlResponse {
-        let result = SharedResponse()
+        let result = SharedValue(ControlResponse.failure("no reply"))
         let done = DispatchSemaphore(value: 0)
         Task {
-            result.value = await work()
+            let reply = await work()
+            result.update { $0 = reply }
             done.signal()
         }
         done.wait()
@@ -170,10 +169,4 @@ public final class ControlServer: Sendable {
     static func encode(_ response: ControlResponse) -> [UInt8] {
         ((try? ControlCoding.encoder().encode(response)).map(Array.init) ?? Array("{\"ok\":false}".utf8)) + [10]
     }
-}
-
-/// A reply handed from a task to the waiting client thread.
-private final class SharedResponse: @unchecked Sendable {
-    // @unchecked: written once by the task before the semaphore is signalled, read after the wait.
-    var value = ControlResponse.failure("no reply")
 }

@@ -5,7 +5,7 @@ import TunnelManager
 final class RemoteBackend: DashboardBackend {
     let socketPath: String
     private let subscription: ControlSubscription
-    private let latest = LatestSnapshot()
+    private let latest = SharedValue<[TunnelStatus]?>(nil)
 
     /// Connects to the daemon at `socketPath`.
     init(socketPath: String) throws(ControlError) {
@@ -21,7 +21,7 @@ final class RemoteBackend: DashboardBackend {
         let latest = self.latest
         let task = Task {
             for await update in updates {
-                if let tunnels = update.tunnels { latest.store(tunnels) }
+                if let tunnels = update.tunnels { latest.update { $0 = tunnels } }
                 continuation.yield()
             }
             continuation.finish()
@@ -31,7 +31,7 @@ final class RemoteBackend: DashboardBackend {
     }
 
     func snapshot() async -> [TunnelStatus] {
-        if let tunnels = latest.tunnels { return tunnels }
+        if let tunnels = latest.value { return tunnels }
         return (try? await request(ControlRequest(command: "status")))?.tunnels ?? []
     }
 
@@ -76,15 +76,4 @@ final class RemoteBackend: DashboardBackend {
             }
         }
     }
-}
-
-/// The newest snapshot a subscription delivered.
-final class LatestSnapshot: @unchecked Sendable {
-    // @unchecked: every access goes through the lock.
-    private let lock = NSLock()
-    private var stored: [TunnelStatus]?
-
-    var tunnels: [TunnelStatus]? { lock.withLock { stored } }
-
-    func store(_ tunnels: [TunnelStatus]) { lock.withLock { stored = tunnels } }
 }

@@ -191,22 +191,9 @@ public actor LoopbackSSHServer {
 
     /// A TCP port nothing listens on right now.
     public static func freePort(on address: String = "127.0.0.1") throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw RigError(description: "socket failed") }
-        defer { close(descriptor) }
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = 0
-        inet_pton(AF_INET, address, &socketAddress.sin_addr)
-        let bound = withUnsafePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw RigError(description: "bind failed: \(String(cString: strerror(errno)))") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &socketAddress) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: socketAddress.sin_port))
+        let listener = try TCPListener(host: address, port: 0)
+        listener.close()
+        return listener.port
     }
 
     private static func runQuietly(_ program: String, _ arguments: [String]) async throws {

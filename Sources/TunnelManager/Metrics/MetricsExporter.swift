@@ -36,7 +36,7 @@ public final class MetricsExporter: Sendable {
             writer = nil
         }
         if let endpoint = config.metricsListen {
-            let descriptor = try Self.listen(on: endpoint)
+            let descriptor = try TCPListener(host: endpoint.host, port: endpoint.port, backlog: 16).descriptor
             listener = descriptor
             Thread.detachNewThread { Self.serve(descriptor, manager: manager) }
             logger.notice("metrics: serving http://\(endpoint)/metrics")
@@ -63,33 +63,6 @@ public final class MetricsExporter: Sendable {
             unlink(temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
         }
-    }
-
-    private static func listen(on endpoint: Endpoint) throws -> Int32 {
-        let ipv6 = endpoint.host.contains(":")
-        let descriptor = socket(ipv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var bound: Int32 = -1
-        if ipv6 {
-            var address = sockaddr_in6()
-            address.sin6_family = sa_family_t(AF_INET6)
-            address.sin6_port = UInt16(endpoint.port).bigEndian
-            inet_pton(AF_INET6, endpoint.host, &address.sin6_addr)
-            bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) } }
-        } else {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(endpoint.port).bigEndian
-            inet_pton(AF_INET, endpoint.host == "localhost" ? "127.0.0.1" : endpoint.host, &address.sin_addr)
-            bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        }
-        guard bound == 0, Glibc.listen(descriptor, 16) == 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "metrics: cannot listen on \(endpoint): \(reason)"])
-        }
-        return descriptor
     }
 
     private static func serve(_ listener: Int32, manager: TunnelManager) {

@@ -1,4 +1,5 @@
 import Foundation
+import TunnelManager
 
 #if canImport(Glibc)
 import Glibc
@@ -10,23 +11,10 @@ final class DemoHTTPService: Sendable {
     private let descriptor: Int32
 
     init() throws {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(server, 64) == 0 else {
-            close(server)
-            throw DemoError(description: "cannot open the demo HTTP service: \(String(cString: strerror(errno)))")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) }
-        }
+        let listener = try TCPListener(host: "127.0.0.1", port: 0)
+        let server = listener.descriptor
         descriptor = server
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = listener.port
         Thread.detachNewThread {
             while true {
                 let client = accept(server, nil, nil)
@@ -48,7 +36,3 @@ final class DemoHTTPService: Sendable {
     }
 }
 
-/// Why the demo could not start.
-struct DemoError: Error, CustomStringConvertible {
-    let description: String
-}

@@ -1,4 +1,5 @@
 import Foundation
+import TunnelManager
 
 /// Listens on a free loopback port and answers each connection with `reply` (after `delay`), or stays silent.
 final class TestListener: Sendable {
@@ -6,18 +7,10 @@ final class TestListener: Sendable {
     private let descriptor: Int32
 
     init(reply: String?, delay: TimeInterval = 0) throws {
-        let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        listen(server, 16)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(server, $0, &length) } }
+        let listener = try TCPListener(host: "127.0.0.1", port: 0, backlog: 16)
+        let server = listener.descriptor
         descriptor = server
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = listener.port
         Thread.detachNewThread {
             while true {
                 let client = accept(server, nil, nil)

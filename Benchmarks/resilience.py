@@ -202,9 +202,10 @@ class Probe(threading.Thread):
             time.sleep(max(0, 0.1 - (time.time() - started)))
 
     def outage_after(self, t0, need_failure=True, cap=CAP):
-        """Seconds from t0 to the first good probe after (a failure after) t0; None if none within cap."""
-        deadline = t0 + cap
-        while time.time() < deadline:
+        """Seconds from t0 to the first good probe after (a failure after) t0; None if none is seen within
+        `cap` seconds from now (the results are scanned at least once)."""
+        deadline = time.time() + cap
+        while True:
             seen_failure = not need_failure
             for started, ok in list(self.results):
                 if started < t0:
@@ -213,8 +214,9 @@ class Probe(threading.Thread):
                     seen_failure = True
                 elif seen_failure:
                     return started - t0
+            if time.time() >= deadline:
+                return None
             time.sleep(0.1)
-        return None
 
 
 class Supervisor:
@@ -229,8 +231,9 @@ class Supervisor:
                 for index in range(tunnels):
                     file.write(f'\n[[tunnel]]\nname = "t{index}"\nremote = "{SERVER_IP}:{PUBLIC_PORT + index}"\n'
                                f'local = "127.0.0.1:{SERVICE_PORT}"\n')
+            self.log = f"{rig.dir}/daemon.log"
             self.processes.append(subprocess.Popen([BINARY, "daemon", "--config", config, "--socket", f"{rig.dir}/control.sock"],
-                                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+                                                   stdout=subprocess.DEVNULL, stderr=open(self.log, "a"), start_new_session=True))
         else:
             for index in range(tunnels):
                 self.processes.append(subprocess.Popen(
@@ -382,7 +385,21 @@ def idle_run(kind, rig, tunnels):
         rig.kill_sessions()
 
 
+def debug_cgnat_reclaim():
+    """Only fault 3 with the reclaim script, printing the daemon's log (for chasing that fault)."""
+    BannerService().start()
+    rig = Rig()
+    try:
+        result = fault_run("tunnel-tui", rig, reclaim=True)
+        print(result)
+        print(open(f"{rig.dir}/daemon.log").read()[-6000:])
+    finally:
+        rig.close()
+
+
 def main():
+    if "--debug-cgnat" in sys.argv:
+        return debug_cgnat_reclaim()
     if os.geteuid() != 0:
         sys.exit("run as root: it creates a network namespace")
     for tool in ("autossh", "nft", "ip", "/usr/sbin/sshd"):

@@ -147,14 +147,12 @@ public struct TunnelSupervisor: Sendable {
             }
             let firstTime = !reclaimUnavailable
             reclaimUnavailable = true
-            retryToken += 1
-            retryAt = now + Self.portRetryInterval
             var effects: [SupervisorEffect] = []
             if firstTime {
                 effects.append(.log("cannot reclaim port \(port) (\(detail)); retrying every \(Self.seconds(Self.portRetryInterval)) "
                                     + "until the server releases it. Install tunnel-tui-reclaim on the server (tunnel-tui server-setup)"))
             }
-            return effects + [.scheduleRetry(token: retryToken, at: now + Self.portRetryInterval)]
+            return effects + [scheduleRetry(at: now + Self.portRetryInterval)]
 
         case .networkChanged:
             // Tunnels waiting for their server follow its check instead (at most one attempt in flight).
@@ -233,12 +231,11 @@ public struct TunnelSupervisor: Sendable {
                 enter(.backoff, now: now)
                 cause = exitCause
                 portHeldSince = portHeldSince ?? now
-                retryToken += 1
                 if reclaimUnavailable {
-                    retryAt = now + Self.portRetryInterval
                     effects.append(.log("ssh exited (\(exit)): \(exitCause); retrying in \(Self.seconds(Self.portRetryInterval))"))
-                    effects.append(.scheduleRetry(token: retryToken, at: now + Self.portRetryInterval))
+                    effects.append(scheduleRetry(at: now + Self.portRetryInterval))
                 } else {
+                    retryToken += 1
                     retryAt = nil
                     effects.append(.log("ssh exited (\(exit)): \(exitCause); asking the server to end the stale session"))
                     effects.append(.reclaim(port: port, token: retryToken))
@@ -256,10 +253,8 @@ public struct TunnelSupervisor: Sendable {
             }
             failureStreak += 1
             cause = exitCause
-            retryToken += 1
-            retryAt = now + delay
             effects.append(.log("ssh exited (\(exit)): \(exitCause); restarting in \(Self.seconds(delay))"))
-            effects.append(.scheduleRetry(token: retryToken, at: now + delay))
+            effects.append(scheduleRetry(at: now + delay))
             return effects
         }
     }
@@ -295,6 +290,13 @@ public struct TunnelSupervisor: Sendable {
             ]
         }
         return effects
+    }
+
+    /// Arms the retry timer for `deadline`, voiding any earlier one.
+    private mutating func scheduleRetry(at deadline: Duration) -> SupervisorEffect {
+        retryToken += 1
+        retryAt = deadline
+        return .scheduleRetry(token: retryToken, at: deadline)
     }
 
     private mutating func becomeUp(now: Duration, detail: String) -> [SupervisorEffect] {

@@ -189,8 +189,15 @@ public actor LoopbackSSHServer {
         return ProcessInfo.processInfo.environment["USER"] ?? "root"
     }
 
-    /// A TCP port nothing listens on right now.
+    /// A TCP port nothing listens on right now, below Linux's ephemeral range (32768 and up): a port the
+    /// kernel hands out for outgoing connections could be taken by one between this check and its use.
     public static func freePort(on address: String = "127.0.0.1") throws -> Int {
+        for _ in 0..<100 {
+            if let listener = try? TCPListener(host: address, port: Int.random(in: 20000..<32768)) {
+                listener.close()
+                return listener.port
+            }
+        }
         let listener = try TCPListener(host: address, port: 0)
         listener.close()
         return listener.port

@@ -3,40 +3,41 @@ public enum CauseClassifier {
     /// The cause a single line of ssh's output reveals, if any.
     public static func classify(line: String) -> FailureCause? {
         let text = line.lowercased()
-        if text.contains("remote host identification has changed") || text.contains("host key for") && text.contains("has changed") {
+        if text.includes("remote host identification has changed") || text.includes("host key for") && text.includes("has changed") {
             return .hostKeyChanged
         }
-        if text.contains("no ") && text.contains("host key is known for") || text.contains("host key is not known") {
+        if text.includes("no ") && text.includes("host key is known for") || text.includes("host key is not known") {
             return .hostKeyUnknown
         }
-        if text.contains("host key verification failed") { return .hostKeyVerificationFailed }
-        if text.contains("permission denied (") || text.contains("too many authentication failures") {
+        if text.includes("host key verification failed") { return .hostKeyVerificationFailed }
+        if text.includes("permission denied (") || text.includes("too many authentication failures") {
             return .authenticationRefused
         }
-        if let range = text.range(of: "remote port forwarding failed for listen port ") {
+        if text.includes("remote port forwarding failed for listen port "),
+           let range = text.range(of: "remote port forwarding failed for listen port ") {
             let digits = text[range.upperBound...].prefix(while: \.isNumber)
             return .remotePortInUse(port: Int(digits) ?? 0)
         }
-        if text.contains("bad configuration option") || text.contains("unsupported option")
-            || text.contains("garbage at end of line") || text.contains("bad port forwarding specification")
-            || text.contains("terminating, ") && text.contains("bad configuration") || text.contains("missing argument")
-            || text.contains("unknown option") || text.contains("illegal option") {
+        if text.includes("bad configuration option") || text.includes("unsupported option")
+            || text.includes("garbage at end of line") || text.includes("bad port forwarding specification")
+            || text.includes("terminating, ") && text.includes("bad configuration") || text.includes("missing argument")
+            || text.includes("unknown option") || text.includes("illegal option") {
             return .badSSHOption(line.trimmingCharacters(in: .whitespaces))
         }
         if text.hasPrefix("debug") { return nil }
-        if text.contains("could not resolve hostname") || text.contains("name or service not known")
-            || text.contains("temporary failure in name resolution") {
+        if text.includes("could not resolve hostname") || text.includes("name or service not known")
+            || text.includes("temporary failure in name resolution") {
             return .hostNotResolved
         }
-        if text.contains("connection refused") { return .connectionRefused }
-        if text.contains("connection timed out") || text.contains("operation timed out") { return .timedOut }
-        if text.contains("network is unreachable") || text.contains("no route to host") { return .networkUnreachable }
-        if text.hasPrefix("timeout, server") && text.contains("not responding") { return .keepaliveTimeout }
-        if text.contains("closed by remote host") || text.hasPrefix("connection closed by")
-            || text.contains("connection reset by") || text.contains("broken pipe") {
+        if text.includes("connection refused") { return .connectionRefused }
+        if text.includes("connection timed out") || text.includes("operation timed out") { return .timedOut }
+        if text.includes("network is unreachable") || text.includes("no route to host") { return .networkUnreachable }
+        if text.hasPrefix("timeout, server") && text.includes("not responding") { return .keepaliveTimeout }
+        if text.includes("closed by remote host") || text.hasPrefix("connection closed by")
+            || text.includes("connection reset by") || text.includes("broken pipe") {
             return .connectionClosed
         }
-        if let range = text.range(of: "connect_to ") , text.contains(": failed") {
+        if text.includes("connect_to "), text.includes(": failed"), let range = text.range(of: "connect_to ") {
             let target = text[range.upperBound...].replacingOccurrences(of: ": failed.", with: "")
                 .replacingOccurrences(of: " port ", with: ":")
             return .localServiceDown(String(target))

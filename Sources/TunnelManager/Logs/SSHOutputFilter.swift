@@ -13,7 +13,7 @@ public enum SSHOutputFilter {
     public static func isWorthLogging(_ line: String) -> Bool {
         guard line.hasPrefix("debug") else { return !line.isEmpty }
         let lowered = line.lowercased()
-        return keptDebugMarkers.contains { lowered.contains($0) }
+        return keptDebugMarkers.contains { lowered.includes($0) }
     }
 
     /// Whether a raw line is `-v` chatter the supervisor has no use for: not logged, no cause, not the

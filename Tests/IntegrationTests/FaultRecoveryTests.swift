@@ -127,7 +127,7 @@ struct FaultRecoveryTests {
         let rig = try await LoopbackSSHServer()
         let port = try LoopbackSSHServer.freePort()
         let otherKey = "\(rig.directory)/other_host_key"
-        _ = await SubprocessLauncher().run(program: "ssh-keygen", arguments: ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]) { _ in }
+        _ = await SpawnLauncher().run(program: "ssh-keygen", arguments: ["-q", "-t", "ed25519", "-N", "", "-f", otherKey]) { _ in }
         let otherPublic = try String(contentsOfFile: "\(otherKey).pub", encoding: .utf8).split(separator: " ").prefix(2).joined(separator: " ")
         let wrongKnownHosts = "\(rig.directory)/wrong_known_hosts"
         try "[127.0.0.1]:\(rig.port) \(otherPublic)\n".write(toFile: wrongKnownHosts, atomically: true, encoding: .utf8)
@@ -176,7 +176,7 @@ struct FaultRecoveryTests {
         let port = try LoopbackSSHServer.freePort()
         // A stale session: a plain ssh -R holding the port, as a lost connection would on the server.
         let holder = Task {
-            await SubprocessLauncher().run(program: "ssh", arguments: [
+            await SpawnLauncher().run(program: "ssh", arguments: [
                 "-N", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-i", rig.clientKey, "-p", String(rig.port),
             ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(port):127.0.0.1:\(rig.port)", rig.destination]) { _ in }
         }

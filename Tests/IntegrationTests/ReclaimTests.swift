@@ -65,7 +65,7 @@ struct ReclaimTests {
         // The stale session: an ssh -R with the same key still holding the port on the server.
         let holderExit = SharedValue<ChildExit?>(nil)
         let holder = Task {
-            let exit = await SubprocessLauncher().run(program: "ssh", arguments: [
+            let exit = await SpawnLauncher().run(program: "ssh", arguments: [
                 "-N", "-o", "BatchMode=yes", "-i", rig.clientKey, "-p", String(rig.port),
             ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(port):127.0.0.1:\(rig.port)", "--", rig.destination]) { _ in }
             holderExit.update { $0 = exit }

@@ -31,7 +31,7 @@ public actor LoopbackSSHServer {
 
     private let sshdPath: String
     private let configPath: String
-    private let launcher = SubprocessLauncher(terminationGrace: .seconds(1))
+    private let launcher = SpawnLauncher(terminationGrace: .seconds(1))
     private var listenerTask: Task<Void, Never>?
     private var listenerPid: Int32?
     private let output = SharedValue<[String]>([])
@@ -205,7 +205,7 @@ public actor LoopbackSSHServer {
 
     private static func runQuietly(_ program: String, _ arguments: [String]) async throws {
         let lines = SharedValue<[String]>([])
-        let exit = await SubprocessLauncher().run(program: program, arguments: arguments) { event in
+        let exit = await SpawnLauncher().run(program: program, arguments: arguments) { event in
             if case .line(let line) = event { lines.update { $0.append(line) } }
         }
         guard exit == .exited(0) else {

@@ -16,8 +16,8 @@ public struct SystemSupervisorClock: SupervisorClock {
     /// Time since creation.
     public func now() -> Duration { ContinuousClock.now - epoch }
 
-    /// Sleeps until the deadline.
+    /// Sleeps until the deadline, on the shared ``EventLoop`` (cheaper than a dispatch timer per sleep).
     public func sleep(until deadline: Duration) async throws {
-        try await ContinuousClock().sleep(until: epoch + deadline, tolerance: .milliseconds(10))
+        try await EventLoop.shared.sleep(until: epoch + deadline)
     }
 }

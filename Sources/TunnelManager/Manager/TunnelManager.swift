@@ -39,7 +39,7 @@ public actor TunnelManager {
     /// Creates a manager for the tunnels of `config`; nothing starts until asked.
     public init(
         config: Config,
-        launcher: any ChildLauncher = SubprocessLauncher(),
+        launcher: any ChildLauncher = SpawnLauncher(),
         prober: any EndpointProber = SocketProber(),
         clock: any SupervisorClock = SystemSupervisorClock(),
         logger: Logger = Logger(label: "tunnel-tui"),
@@ -410,10 +410,9 @@ public actor TunnelManager {
         nextChildID += 1
         let arguments = SSHCommand.arguments(for: tunnel)
         let task = Task { [launcher] in
-            let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments) { output in
-                // ssh -v prints several debug lines per forwarded connection (every probe); drop the ones that
-                // neither tell the story nor reveal a cause here, before they cost a hop into the actor.
-                if case .line(let line) = output, SSHOutputFilter.isNoise(line) { return }
+            // ssh -v prints eight debug lines per forwarded connection (every probe); the launcher drops the
+            // ones that neither tell the story nor reveal a cause, before they cost a hop into the actor.
+            let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments, skipping: SSHOutputFilter.isNoise) { output in
                 await self.childReported(output, name: name, generation: generation)
             }
             self.childEnded(name: name, generation: generation, exit: exit, id: id)

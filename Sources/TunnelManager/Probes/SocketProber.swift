@@ -20,8 +20,9 @@ public struct SocketProber: EndpointProber {
             DispatchQueue.global().async {
                 once.resume(Self.run(request, started: started))
             }
-            let grace = request.timeout + .milliseconds(500)
-            DispatchQueue.global().asyncAfter(deadline: .now() + grace.seconds) {
+            // Only a name lookup can outlast the probe's own deadline; an address needs no watchdog.
+            if Self.isNumeric(request.endpoint.host) { return }
+            EventLoop.shared.schedule(at: started + request.timeout + .milliseconds(500)) {
                 once.resume(ProbeResult(passed: false, latency: ContinuousClock.now - started,
                                         detail: "no answer within \(DurationParser.format(request.timeout)) (name lookup hung)"))
             }
@@ -43,6 +44,12 @@ public struct SocketProber: EndpointProber {
             }
             taken?.resume(returning: result)
         }
+    }
+
+    /// Whether `host` is an IPv4 or IPv6 address (resolving it cannot block).
+    static func isNumeric(_ host: String) -> Bool {
+        var storage = in6_addr()
+        return inet_pton(AF_INET, host, &storage) == 1 || inet_pton(AF_INET6, host, &storage) == 1
     }
 
     // MARK: - Blocking probe, run on a dispatch thread

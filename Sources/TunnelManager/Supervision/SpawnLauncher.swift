@@ -1,15 +1,23 @@
 import Foundation
-import Subprocess
-import SystemPackage
 
-/// Spawns children with swift-subprocess: own session (no controlling tty, so Ctrl-C in the dashboard does
-/// not reach ssh), stdout and stderr streamed line by line, SIGTERM then SIGKILL on cancellation.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Spawns children with `posix_spawn`: own session (no controlling tty, so Ctrl-C in the dashboard does not
+/// reach ssh), signals back to their defaults, stdin from /dev/null, stdout and stderr in one pipe read by
+/// ``ChildOutputPump``; SIGTERM to the child's process group on cancellation, SIGKILL after a grace.
 ///
-/// On Linux each child is wrapped in `setpriv --pdeathsig KILL` when available, so an `ssh -R` dies with
-/// the supervisor even if the supervisor is SIGKILLed (an orphan would keep holding the remote port).
-/// swift-subprocess spawns from one long-lived worker thread, which is what the kernel ties the
-/// parent-death signal to.
-public struct SubprocessLauncher: ChildLauncher {
+/// Why not swift-subprocess (which this project used first): its `run` keeps, for every running child, a
+/// task that wakes once a second to notice cancellation. With 50 tunnels that alone cost more than the
+/// whole idle budget (0.3 CPU s per minute: each wake-up of a thread is about 50 µs here). Here a child
+/// costs nothing while it is quiet: its exit is a pidfd the ``EventLoop`` polls.
+///
+/// Each child is wrapped in `setpriv --pdeathsig KILL` when available, so an `ssh -R` dies with the
+/// supervisor even if the supervisor is SIGKILLed (an orphan would keep holding the remote port). The
+/// kernel ties that signal to the thread that spawned the child, so children are spawned on the event
+/// loop's thread, which lives as long as the process.
+public struct SpawnLauncher: ChildLauncher {
     /// Time between SIGTERM and SIGKILL.
     public var terminationGrace: Duration
     /// Path of setpriv, or nil to spawn directly.
@@ -33,51 +41,52 @@ public struct SubprocessLauncher: ChildLauncher {
         return nil
     }
 
-    /// Runs the child; see ``ChildLauncher/run(program:arguments:onOutput:)``.
-    public func run(program: String, arguments: [String], onOutput: @escaping @Sendable (ChildOutput) async -> Void) async -> ChildExit {
+    /// Runs the child; see ``ChildLauncher/run(program:arguments:skipping:onOutput:)``.
+    public func run(
+        program: String, arguments: [String], skipping: @escaping @Sendable (String) -> Bool,
+        onOutput: @escaping @Sendable (ChildOutput) async -> Void
+    ) async -> ChildExit {
         guard let executable = Self.resolve(program: program) else {
             return .launchFailed("\(program) not found or not executable")
         }
-        let (path, argv) = parentDeathWrapper.map { ($0, ["--pdeathsig", "KILL", "--", executable] + arguments) }
-            ?? (executable, arguments)
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: terminationGrace)]
-        do {
-            let result = try await Subprocess.run(
-                .path(FilePath(path)), arguments: Arguments(argv), platformOptions: options,
-                input: .none, output: .sequence, error: .sequence
-            ) { execution in
-                await onOutput(.started(pid: execution.processIdentifier.value))
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        do {
-                            for try await line in execution.standardOutput.strings() {
-                                await onOutput(.line(Self.trimmed(line)))
-                            }
-                        } catch {}
-                    }
-                    group.addTask {
-                        do {
-                            for try await line in execution.standardError.strings() {
-                                await onOutput(.line(Self.trimmed(line)))
-                            }
-                        } catch {}
-                    }
-                }
-            }
-            switch result.terminationStatus {
-            case .exited(let code): return .exited(code)
-            case .signaled(let signal): return .signaled(signal)
-            }
-        } catch {
-            return .launchFailed("\(error)")
+        let (path, argv) = parentDeathWrapper.map { ($0, [$0, "--pdeathsig", "KILL", "--", executable] + arguments) }
+            ?? (executable, [executable] + arguments)
+        guard let (readEnd, writeEnd) = EventLoop.makePipe() else {
+            return .launchFailed("cannot create a pipe: \(String(cString: strerror(errno)))")
         }
-    }
-
-    private static func trimmed(_ line: String) -> String {
-        var text = Substring(line)
-        while let last = text.last, last == "\n" || last == "\r" { text = text.dropLast() }
-        return String(text)
+        let spawned = await EventLoop.shared.perform { ChildProcess.spawn(path: path, argv: argv, output: writeEnd) }
+        close(writeEnd)
+        let child: ChildProcess
+        switch spawned {
+        case .failure(let reason):
+            close(readEnd)
+            return .launchFailed(reason.description)
+        case .success(let started):
+            child = started
+        }
+        await onOutput(.started(pid: child.pid))
+        let grace = terminationGrace
+        return await withTaskCancellationHandler {
+            await withTaskGroup(of: ChildExit?.self) { group in
+                group.addTask {
+                    for await line in ChildOutputPump.lines(of: readEnd, skipping: skipping) {
+                        await onOutput(.line(line))
+                    }
+                    return nil
+                }
+                let exit = await child.exit()
+                // The pipe ends with the child; if something it started still holds it, stop reading soon.
+                let drained = ContinuousClock.now + .seconds(1)
+                group.addTask {
+                    try? await EventLoop.shared.sleep(until: drained)
+                    return exit
+                }
+                _ = await group.next()
+                group.cancelAll()
+                return exit
+            }
+        } onCancel: {
+            child.terminate(grace: grace)
+        }
     }
 }

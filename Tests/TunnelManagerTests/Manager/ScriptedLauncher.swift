@@ -17,7 +17,10 @@ final class ScriptedLauncher: ChildLauncher {
     var sshRuns: Int { sshCount.withLock { $0 } }
     private let sshCount = Mutex(0)
 
-    func run(program: String, arguments: [String], onOutput: @escaping @Sendable (ChildOutput) async -> Void) async -> ChildExit {
+    func run(
+        program: String, arguments: [String], skipping: @escaping @Sendable (String) -> Bool,
+        onOutput: @escaping @Sendable (ChildOutput) async -> Void
+    ) async -> ChildExit {
         let pid = runs.withLock { count -> Int32 in
             count += 1
             return Int32(1000 + count)
@@ -25,7 +28,7 @@ final class ScriptedLauncher: ChildLauncher {
         await onOutput(.started(pid: pid))
         if arguments.first == "-G" { return .exited(255) }
         sshCount.withLock { $0 += 1 }
-        for line in lines { await onOutput(.line(line)) }
+        for line in lines where !skipping(line) { await onOutput(.line(line)) }
         return exit
     }
 }

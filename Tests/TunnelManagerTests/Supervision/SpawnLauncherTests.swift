@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import TunnelManager
+
+/// The launcher every ssh child goes through, on real processes (sh, sleep).
+@Suite("spawn launcher")
+struct SpawnLauncherTests {
+    private let launcher = SpawnLauncher(terminationGrace: .milliseconds(500))
+
+    private func run(_ script: String, skipping: @escaping @Sendable (String) -> Bool = { _ in false }) async -> (ChildExit, [ChildOutput]) {
+        let events = Mutex<[ChildOutput]>([])
+        let exit = await launcher.run(program: "sh", arguments: ["-c", script], skipping: skipping) { event in
+            events.withLock { $0.append(event) }
+        }
+        return (exit, events.withLock { $0 })
+    }
+
+    @Test("stdout and stderr arrive as lines in order, skipped lines never arrive, and the exit status is reported")
+    func linesAndStatus() async {
+        let (exit, events) = await run("echo one; echo debug1: noise >&2; printf 'two\\r\\nthree'; exit 3", skipping: { $0.hasPrefix("debug1:") })
+        #expect(exit == .exited(3))
+        guard case .started(let pid) = events.first else {
+            Issue.record("no started event first: \(events)")
+            return
+        }
+        #expect(pid > 0)
+        #expect(Array(events.dropFirst()) == [.line("one"), .line("two"), .line("three")])
+    }
+
+    @Test("a child killed by a signal is reported as signaled")
+    func signaled() async {
+        let (exit, _) = await run("kill -KILL $$")
+        #expect(exit == .signaled(SIGKILL))
+    }
+
+    @Test("a program that is not there is a launch failure, not a crash")
+    func missingProgram() async {
+        let exit = await launcher.run(program: "/nonexistent/ssh", arguments: []) { _ in }
+        guard case .launchFailed(let reason) = exit else {
+            Issue.record("expected launchFailed, got \(exit)")
+            return
+        }
+        #expect(reason.contains("/nonexistent/ssh"))
+    }
+
+    @Test("the child leads its own session, has every signal at its default, and no descriptor but 0, 1 and 2")
+    func cleanChild() async {
+        // Ignored signals survive exec; the daemon ignores SIGTERM, SIGINT and SIGHUP (it waits for them).
+        let previous = signal(SIGUSR2, SIG_IGN)
+        defer { signal(SIGUSR2, previous) }
+        let (exit, events) = await run("""
+            echo "sid $(cut -d' ' -f6 /proc/$$/stat) pid $$"
+            grep SigIgn /proc/$$/status
+            ls /proc/$$/fd | tr '\\n' ' '; echo
+            """)
+        #expect(exit == .exited(0))
+        let lines = events.compactMap { event -> String? in
+            if case .line(let line) = event { return line }
+            return nil
+        }
+        #expect(lines.count == 3)
+        let ids = lines.first?.split(separator: " ") ?? []
+        #expect(ids.count == 4 && ids[1] == ids[3], "session id is the child's pid: \(lines)")
+        // Standard signals only: glibc keeps two real-time signals of its own that no program can change.
+        let ignored = lines.dropFirst().first?.split(separator: "\t").last.flatMap { UInt64($0, radix: 16) }
+        #expect(ignored.map { $0 & 0x7fff_ffff } == 0, "no ignored standard signal: \(lines)")
+        #expect(lines.last?.split(separator: " ").sorted() == ["0", "1", "2"], "descriptors: \(lines)")
+    }
+
+    @Test("cancelling ends the child's whole process group: SIGTERM, then SIGKILL for one that ignores it")
+    func cancelTerminatesGroup() async throws {
+        let pids = Mutex<[Int32]>([])
+        let task = Task {
+            await launcher.run(program: "sh", arguments: ["-c", "trap '' TERM; sleep 60 & echo $!; wait"]) { event in
+                switch event {
+                case .started(let pid): pids.withLock { $0.append(pid) }
+                case .line(let line): if let pid = Int32(line) { pids.withLock { $0.append(pid) } }
+                }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        while pids.withLock({ $0.count }) < 2 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let started = ContinuousClock.now
+        task.cancel()
+        let exit = await task.value
+        #expect(exit == .signaled(SIGKILL), "the shell ignores SIGTERM, so only SIGKILL ends it")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let all = pids.withLock { $0 }
+        #expect(all.count == 2)
+        try await Task.sleep(for: .milliseconds(300))
+        for pid in all {
+            // Reaped (the shell) or killed with its group (sleep, reaped by init): either way, gone or a zombie.
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: " ").dropFirst(2).first
+            #expect(state == nil || state == "Z", "pid \(pid) still running")
+        }
+    }
+}

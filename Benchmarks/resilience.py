@@ -12,6 +12,7 @@ autossh runs as: autossh -M 0 -o ServerAliveInterval=30 -o ServerAliveCountMax=3
 Usage (root; needs openssh-server, autossh, nftables, iproute2):
     swift build -c release --product tunnel-tui && sudo Benchmarks/resilience.py [--quick]
 --quick skips the 35 s steady state and the 100-tunnel idle run (for trying the script, not for figures).
+--idle N measures only tunnel-tui's idle cost at N tunnels (for working on it).
 Leaves no process or namespace behind.
 """
 import os, shutil, signal, socket, subprocess, sys, tempfile, threading, time
@@ -397,9 +398,22 @@ def debug_cgnat_reclaim():
         rig.close()
 
 
+def idle_only(count):
+    """Only the idle measure of tunnel-tui at `count` tunnels, holding it for profiling if asked."""
+    BannerService().start()
+    rig = Rig()
+    try:
+        cpu, rss, cpu_all, rss_all = idle_run("tunnel-tui", rig, count)
+        print(f"{count} tunnels: {cpu:.2f} CPU s/min, RSS {rss:.1f} MB; with ssh {cpu_all:.2f} CPU s/min, {rss_all:.1f} MB")
+    finally:
+        rig.close()
+
+
 def main():
     if "--debug-cgnat" in sys.argv:
         return debug_cgnat_reclaim()
+    if "--idle" in sys.argv:
+        return idle_only(int(sys.argv[sys.argv.index("--idle") + 1]))
     if os.geteuid() != 0:
         sys.exit("run as root: it creates a network namespace")
     for tool in ("autossh", "nft", "ip", "/usr/sbin/sshd"):

@@ -5,7 +5,7 @@ import Synchronization
 import Glibc
 #endif
 
-/// One thread that waits (poll) for every descriptor and timer the supervisor needs while it is idle:
+/// One thread that waits (epoll) for every descriptor and timer the supervisor needs while it is idle:
 /// children's output pipes and the timers of probes, retries and server checks.
 ///
 /// Measured on the idle daemon, each thread wake-up costs about 50 µs; with a Swift `Task.sleep` (a
@@ -27,7 +27,7 @@ public final class EventLoop: Sendable {
     }
 
     private struct State {
-        var watchers: [Int32: @Sendable (Int16) -> Void] = [:]
+        var watchers: [Int32: @Sendable () -> Void] = [:]
         var timers: [Int: Timer] = [:]
         var nextTimer = 0
         /// When the thread will wake by itself at the latest (nil: not before something wakes it).
@@ -35,6 +35,7 @@ public final class EventLoop: Sendable {
     }
 
     private let state = Mutex(State())
+    private let epoll: Epoll
     private let wakeReadEnd: Int32
     private let wakeWriteEnd: Int32
 
@@ -42,6 +43,9 @@ public final class EventLoop: Sendable {
         let ends = Self.makePipe() ?? (-1, -1)
         (wakeReadEnd, wakeWriteEnd) = ends
         for end in [wakeReadEnd, wakeWriteEnd] { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
+        guard let epoll = Epoll() else { fatalError("epoll is not available: tunnel-tui needs Linux") }
+        self.epoll = epoll
+        epoll.add(wakeReadEnd)
         let thread = Thread { [self] in run() }
         thread.stackSize = 512 * 1024
         thread.start()
@@ -58,17 +62,17 @@ public final class EventLoop: Sendable {
 
     // MARK: - Descriptors
 
-    /// Calls `handler` on the loop's thread with the poll result each time `descriptor` is readable (or
-    /// hung up, or in error) until ``unwatch(_:)``. The handler must not block.
-    public func watch(_ descriptor: Int32, handler: @escaping @Sendable (Int16) -> Void) {
+    /// Calls `handler` on the loop's thread each time `descriptor` is readable (or hung up, or in error)
+    /// until ``unwatch(_:)``. The handler must not block.
+    public func watch(_ descriptor: Int32, handler: @escaping @Sendable () -> Void) {
         state.withLock { $0.watchers[descriptor] = handler }
-        wake()
+        epoll.add(descriptor)
     }
 
     /// Stops watching `descriptor`; call it before closing the descriptor.
     public func unwatch(_ descriptor: Int32) {
         state.withLock { _ = $0.watchers.removeValue(forKey: descriptor) }
-        wake()
+        epoll.remove(descriptor)
     }
 
     // MARK: - Timers
@@ -162,27 +166,22 @@ public final class EventLoop: Sendable {
 
     private func run() {
         var drained = [UInt8](repeating: 0, count: 64)
+        let events = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * Epoll.eventSize, alignment: 8)
         while true {
-            let (descriptors, timeout) = state.withLock { state -> ([pollfd], Int32) in
+            let timeout = state.withLock { state -> Int32 in
                 let earliest = state.timers.values.min { $0.deadline < $1.deadline }?.deadline
                 state.wakesAt = earliest
-                let descriptors = [pollfd(fd: wakeReadEnd, events: Int16(POLLIN), revents: 0)]
-                    + state.watchers.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-                guard let earliest else { return (descriptors, -1) }
+                guard let earliest else { return -1 }
                 let left = earliest - .now
                 // Rounded up: waking a little late fires the timer; waking early only loops again.
-                return (descriptors, left <= .zero ? 0 : Int32(min(left.milliseconds + 1, 60_000)))
+                return left <= .zero ? 0 : Int32(min(left.milliseconds + 1, 60_000))
             }
-            var polled = descriptors
-            let ready = poll(&polled, nfds_t(polled.count), timeout)
-            if ready < 0 && errno != EINTR { return }
-            if ready > 0 {
-                if polled[0].revents != 0 {
+            for descriptor in epoll.wait(events: events, timeout: timeout) {
+                if descriptor == wakeReadEnd {
                     while drained.withUnsafeMutableBytes({ read(wakeReadEnd, $0.baseAddress, $0.count) }) > 0 {}
-                }
-                for entry in polled.dropFirst() where entry.revents != 0 {
-                    let handler = state.withLock { $0.watchers[entry.fd] }
-                    handler?(entry.revents)
+                } else {
+                    let handler = state.withLock { $0.watchers[descriptor] }
+                    handler?()
                 }
             }
             let now = ContinuousClock.now

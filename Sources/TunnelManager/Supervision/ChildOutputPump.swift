@@ -18,12 +18,14 @@ enum ChildOutputPump {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         let (stream, continuation) = AsyncStream.makeStream(of: String.self)
         let reader = Reader(descriptor: descriptor, skip: skip, continuation: continuation)
-        continuation.onTermination = { _ in reader.close() }
-        EventLoop.shared.watch(descriptor) { _ in reader.drain() }
+        // Closed on the loop's thread, where it is read: a descriptor closed under a read in progress could
+        // be reused by the next child's pipe before that read.
+        continuation.onTermination = { _ in EventLoop.shared.perform { reader.close() } }
+        EventLoop.shared.watch(descriptor) { reader.drain() }
         return stream
     }
 
-    /// One pipe: its partial line and where its lines go. Used only on the loop's thread, except `close`.
+    /// One pipe: its partial line and where its lines go. Used only on the loop's thread.
     private final class Reader: Sendable {
         private let descriptor: Int32
         private let skip: @Sendable (String) -> Bool

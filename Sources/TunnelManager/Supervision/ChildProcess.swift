@@ -105,7 +105,7 @@ final class ChildProcess: Sendable {
         if let descriptor = Self.pidfdOpen?(pid, 0), descriptor >= 0 {
             _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             state.withLock { $0.pidDescriptor = descriptor }
-            EventLoop.shared.watch(descriptor) { [self] _ in reap() }
+            EventLoop.shared.watch(descriptor) { [self] in reap() }
         } else {
             pollExit()
         }

@@ -43,7 +43,7 @@ struct EventLoopTests {
         defer { close(readEnd); close(writeEnd) }
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
         let received = Mutex<[UInt8]>([])
-        EventLoop.shared.watch(readEnd) { _ in
+        EventLoop.shared.watch(readEnd) {
             var byte: UInt8 = 0
             while read(readEnd, &byte, 1) == 1 { received.withLock { $0.append(byte) } }
         }

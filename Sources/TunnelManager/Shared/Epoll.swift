@@ -27,7 +27,14 @@ struct Epoll: Sendable {
     static let eventSize = 16
     private static let dataOffset = 8
     #endif
-    private static let readable: UInt32 = 0x001  // EPOLLIN
+    /// What a descriptor is watched for.
+    enum Interest: UInt32, Sendable {
+        /// Data to read, end of file, hang-up or error (EPOLLIN).
+        case readable = 0x001
+        /// Room to write, a finished connect, or an error (EPOLLOUT).
+        case writable = 0x004
+    }
+
     private static let closeOnExec: Int32 = 0o2000000  // EPOLL_CLOEXEC
     private enum Operation: Int32 {
         case add = 1, remove = 2
@@ -35,37 +42,41 @@ struct Epoll: Sendable {
 
     /// The epoll instance.
     let descriptor: Int32
+    private let control: Control
+    private let waitFor: Wait
 
     /// A new epoll instance; nil if the kernel or libc has none.
     init?() {
-        guard let create = Self.create, Self.control != nil, Self.waitFor != nil else { return nil }
+        guard let create = Self.create, let control = Self.control, let waitFor = Self.waitFor else { return nil }
         descriptor = create(Self.closeOnExec)
         guard descriptor >= 0 else { return nil }
+        self.control = control
+        self.waitFor = waitFor
     }
 
-    /// Reports `fd` when it is readable (or hung up, or in error), until ``remove(_:)``.
+    /// Reports `fd` when it is ready for `interest` (or hung up, or in error), until ``remove(_:)``.
     @discardableResult
-    func add(_ fd: Int32) -> Bool {
-        change(.add, fd)
+    func add(_ fd: Int32, for interest: Interest = .readable) -> Bool {
+        change(.add, fd, interest)
     }
 
     /// Stops reporting `fd`.
     func remove(_ fd: Int32) {
-        change(.remove, fd)
+        _ = change(.remove, fd, .readable)
     }
 
-    private func change(_ operation: Operation, _ fd: Int32) -> Bool {
+    private func change(_ operation: Operation, _ fd: Int32, _ interest: Interest) -> Bool {
         withUnsafeTemporaryAllocation(byteCount: Self.eventSize, alignment: 8) { event in
-            event.storeBytes(of: Self.readable, toByteOffset: 0, as: UInt32.self)
+            event.storeBytes(of: interest.rawValue, toByteOffset: 0, as: UInt32.self)
             event.storeBytes(of: UInt64(UInt32(bitPattern: fd)), toByteOffset: Self.dataOffset, as: UInt64.self)
-            return Self.control!(descriptor, operation.rawValue, fd, event.baseAddress) == 0
+            return control(descriptor, operation.rawValue, fd, event.baseAddress) == 0
         }
     }
 
     /// Waits up to `timeout` ms (-1: no limit) and returns the ready descriptors; `events` is scratch space
     /// for a multiple of ``eventSize`` bytes.
     func wait(events: UnsafeMutableRawBufferPointer, timeout: Int32) -> [Int32] {
-        let count = Self.waitFor!(descriptor, events.baseAddress, Int32(events.count / Self.eventSize), timeout)
+        let count = waitFor(descriptor, events.baseAddress, Int32(events.count / Self.eventSize), timeout)
         guard count > 0 else { return [] }
         return (0..<Int(count)).map { index in
             Int32(truncatingIfNeeded: events.loadUnaligned(fromByteOffset: index * Self.eventSize + Self.dataOffset, as: UInt64.self))

@@ -12,12 +12,12 @@ import Glibc
 /// dispatch timer: the dispatch manager thread wakes to arm it, to fire it and a worker to run it) and a
 /// task per output pipe, one probe cycle woke threads about twenty times. Timers and pipes here cost one
 /// wake-up of this thread each, and a worker only when there is work for the actor.
-public final class EventLoop: Sendable {
+final class EventLoop: Sendable {
     /// The loop everything shares; its thread starts on first use.
-    public static let shared = EventLoop()
+    static let shared = EventLoop()
 
     /// Identifies a scheduled timer, for ``cancel(_:)``.
-    public struct TimerID: Hashable, Sendable {
+    struct TimerID: Hashable, Sendable {
         fileprivate let value: Int
     }
 
@@ -53,7 +53,7 @@ public final class EventLoop: Sendable {
 
     /// A pipe whose ends are closed on exec (swift-subprocess also closes every descriptor it was not
     /// given in its children, so a child spawned meanwhile cannot keep an end open).
-    public static func makePipe() -> (read: Int32, write: Int32)? {
+    static func makePipe() -> (read: Int32, write: Int32)? {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
@@ -62,15 +62,19 @@ public final class EventLoop: Sendable {
 
     // MARK: - Descriptors
 
-    /// Calls `handler` on the loop's thread each time `descriptor` is readable (or hung up, or in error)
-    /// until ``unwatch(_:)``. The handler must not block.
-    public func watch(_ descriptor: Int32, handler: @escaping @Sendable () -> Void) {
+    /// Calls `handler` on the loop's thread each time `descriptor` is readable (or writable, if asked; or
+    /// hung up, or in error) until ``unwatch(_:)``. The handler must not block. False if the descriptor
+    /// cannot be watched.
+    @discardableResult
+    func watch(_ descriptor: Int32, for interest: Epoll.Interest = .readable, handler: @escaping @Sendable () -> Void) -> Bool {
         state.withLock { $0.watchers[descriptor] = handler }
-        epoll.add(descriptor)
+        if epoll.add(descriptor, for: interest) { return true }
+        state.withLock { _ = $0.watchers.removeValue(forKey: descriptor) }
+        return false
     }
 
     /// Stops watching `descriptor`; call it before closing the descriptor.
-    public func unwatch(_ descriptor: Int32) {
+    func unwatch(_ descriptor: Int32) {
         state.withLock { _ = $0.watchers.removeValue(forKey: descriptor) }
         epoll.remove(descriptor)
     }
@@ -79,7 +83,7 @@ public final class EventLoop: Sendable {
 
     /// Runs `action` on the loop's thread at `deadline` (at once if it has passed). It must not block.
     @discardableResult
-    public func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> TimerID {
+    func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> TimerID {
         let (id, sooner) = state.withLock { state -> (Int, Bool) in
             state.nextTimer += 1
             state.timers[state.nextTimer] = Timer(deadline: deadline, action: action)
@@ -90,24 +94,24 @@ public final class EventLoop: Sendable {
     }
 
     /// Forgets a timer that has not run yet.
-    public func cancel(_ timer: TimerID) {
+    func cancel(_ timer: TimerID) {
         state.withLock { _ = $0.timers.removeValue(forKey: timer.value) }
     }
 
     /// Runs `body` on the loop's thread as soon as it is free and returns its result.
-    public func perform<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
+    func perform<Value: Sendable>(_ body: @escaping @Sendable () -> Value) async -> Value {
         await withCheckedContinuation { continuation in
             schedule(at: .now) { continuation.resume(returning: body()) }
         }
     }
 
     /// Runs `body` on the loop's thread as soon as it is free, without waiting for it.
-    public func perform(_ body: @escaping @Sendable () -> Void) {
+    func perform(_ body: @escaping @Sendable () -> Void) {
         schedule(at: .now, body)
     }
 
     /// Suspends until `deadline`; throws `CancellationError` at once if the task is cancelled.
-    public func sleep(until deadline: ContinuousClock.Instant) async throws {
+    func sleep(until deadline: ContinuousClock.Instant) async throws {
         let sleeper = Sleeper()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in

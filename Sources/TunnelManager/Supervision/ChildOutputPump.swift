@@ -21,7 +21,10 @@ enum ChildOutputPump {
         // Closed on the loop's thread, where it is read: a descriptor closed under a read in progress could
         // be reused by the next child's pipe before that read.
         continuation.onTermination = { _ in EventLoop.shared.perform { reader.close() } }
-        EventLoop.shared.watch(descriptor) { reader.drain() }
+        if !EventLoop.shared.watch(descriptor, handler: { reader.drain() }) {
+            EventLoop.shared.perform { reader.close() }
+            continuation.finish()
+        }
         return stream
     }
 

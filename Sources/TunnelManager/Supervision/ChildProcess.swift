@@ -105,10 +105,11 @@ final class ChildProcess: Sendable {
         if let descriptor = Self.pidfdOpen?(pid, 0), descriptor >= 0 {
             _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             state.withLock { $0.pidDescriptor = descriptor }
-            EventLoop.shared.watch(descriptor) { [self] in reap() }
-        } else {
-            pollExit()
+            if EventLoop.shared.watch(descriptor, handler: { [self] in reap() }) { return }
+            state.withLock { $0.pidDescriptor = -1 }
+            close(descriptor)
         }
+        pollExit()
     }
 
     private func pollExit() {

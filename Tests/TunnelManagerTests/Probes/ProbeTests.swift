@@ -48,6 +48,34 @@ struct ProbeTests {
         #expect(badResult.detail == "HTTP 502")
     }
 
+    @Test("probes run at once, not in turn: twelve against a server that answers after half a second all pass in about that time")
+    func concurrentProbes() async throws {
+        let slow = try TestListener(reply: "SSH-2.0-OpenSSH_9.2\r\n", delay: 0.5)
+        let started = ContinuousClock.now
+        let results = await withTaskGroup(of: ProbeResult.self) { group in
+            for _ in 0..<12 {
+                group.addTask { await probe(.banner, port: slow.port, timeout: .seconds(10)) }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let failed = results.filter { !$0.passed }.map(\.detail)
+        #expect(results.count == 12 && failed.isEmpty, "\(failed)")
+        let slowest = results.map(\.latency).max() ?? .zero
+        #expect(slowest >= .milliseconds(500), "each latency includes the server's half second")
+        #expect(slowest < .milliseconds(1_500), "queued behind each other, the last would wait seconds: \(slowest)")
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test("a host name is looked up (off the loop) and probed; a name that does not exist says so")
+    func hostNames() async throws {
+        let listener = try TestListener(reply: nil)
+        let named = await SocketProber().probe(ProbeRequest(endpoint: Endpoint(host: "localhost", port: listener.port), kind: .tcp, timeout: .seconds(5)))
+        #expect(named.passed, "\(named.detail)")
+        let missing = await SocketProber().probe(ProbeRequest(endpoint: Endpoint(host: "no-such-host.invalid", port: 22), kind: .tcp, timeout: .seconds(5)))
+        #expect(!missing.passed)
+        #expect(missing.detail.hasPrefix("cannot resolve no-such-host.invalid") || missing.detail.contains("name lookup hung"), "\(missing.detail)")
+    }
+
     @Test("latency history keeps the last 60 results with min, avg and max of the passed ones")
     func history() {
         var history = LatencyHistory()

@@ -365,6 +365,7 @@ public actor TunnelManager {
                 }
             case .startProbing(let generation):
                 guard let tunnel = runtimes[name]?.supervisor.config else { continue }
+                let group = order.firstIndex(of: name) ?? 0
                 runtimes[name]?.probeTask?.cancel()
                 runtimes[name]?.probeTask = Task { [prober, clock] in
                     while !Task.isCancelled {
@@ -377,7 +378,7 @@ public actor TunnelManager {
                         let outcome = ProbeOutcome(publicEnd: publicEnd, localEnd: localEnd)
                         self.deliver(.probeCompleted(generation: generation, outcome: outcome), to: name)
                         do {
-                            try await clock.sleep(until: clock.now() + tunnel.probeInterval)
+                            try await clock.sleep(until: ProbeSchedule.next(after: clock.now(), interval: tunnel.probeInterval, group: group))
                         } catch {
                             return
                         }

@@ -41,7 +41,18 @@ def ns(*args, check=True):
 # ---------------------------------------------------------------- rig
 class Rig:
     def __init__(self):
+        if NS in sh("ip", "netns", "list").split():
+            sys.exit(f"network namespace {NS} exists: another run is going on, or one was killed "
+                     f"(then: ip netns del {NS}; ip link del {HOST_LINK})")
         self.dir = tempfile.mkdtemp(prefix="tt-bench-")
+        self.sshd = None
+        try:
+            self.build()
+        except BaseException:
+            self.close()
+            raise
+
+    def build(self):
         for key in ("host_key", "client_key"):
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{self.dir}/{key}")
         self.key = f"{self.dir}/client_key"
@@ -70,7 +81,6 @@ class Rig:
             ns("nft", "add", "chain", "inet", "bench", chain, f"{{ type filter hook {hook} priority 0 ; policy accept ; }}")
         ns("nft", "add", "chain", "inet", "bench", "count", "{ type filter hook input priority -10 ; policy accept ; }")
         ns("nft", "add", "rule", "inet", "bench", "count", "tcp", "dport", str(SSH_PORT), "tcp", "flags", "syn", "counter")
-        self.sshd = None
         self.start_sshd()
 
     def set_reclaim(self, enabled):

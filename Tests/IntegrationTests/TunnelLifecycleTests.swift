@@ -33,4 +33,37 @@ struct TunnelLifecycleTests {
         await manager.shutdown()
         await rig.stop()
     }
+
+    @Test("a server named by a Host alias: the probe goes where ssh really connects (ssh -G), not to the alias")
+    func hostAlias() async throws {
+        let rig = try await LoopbackSSHServer()
+        let remotePort = try LoopbackSSHServer.freePort()
+        // As a ~/.ssh/config "Host tunnel-alias / HostName 127.0.0.1" would; the name itself resolves nowhere.
+        let options = rig.clientOptions + ["HostName=\(rig.listenAddress)", "HostKeyAlias=[\(rig.listenAddress)]:\(rig.port)"]
+        let config = try RigSupport.config(rig, defaults: [
+            "server": "\"\(rig.user)@tunnel-alias.invalid\"",
+            "ssh_options": "[" + options.map { "\"\($0)\"" }.joined(separator: ", ") + "]",
+        ], tunnels: """
+            [[tunnel]]
+            name = "aliased"
+            remote = "127.0.0.1:\(remotePort)"
+            local = "127.0.0.1:\(rig.port)"
+            probe = "banner"
+            """)
+        #expect(config.tunnels.first?.publicFollowsServer == true)
+        let manager = RigSupport.manager(config)
+        await manager.startAutostartTunnels()
+        let status = await RigSupport.waitFor(.up, "aliased", in: manager)
+        #expect(status?.state == .up, "cause: \(status?.cause ?? "-"), log:\n\(RigSupport.logText(status))")
+        // Probes every 500 ms, two failures restart: five seconds of passing probes and no restart.
+        try await Task.sleep(for: .seconds(5))
+        let later = await manager.status(of: "aliased")
+        #expect(later?.state == .up && later?.restarts == 0, "log:\n\(RigSupport.logText(later))")
+        #expect(later?.latencyMilliseconds != nil, "the last public probe passed")
+        let checked = await EndpointCheck.run(config)
+        #expect(checked.first?.state == .up, "check: \(checked)")
+        #expect(checked.first?.publicEnd.hasPrefix("\(rig.listenAddress):\(remotePort)") == true, "\(checked)")
+        await manager.shutdown()
+        await rig.stop()
+    }
 }

@@ -48,6 +48,9 @@ public struct TunnelConfig: Sendable, Hashable, Codable {
     public var local: Endpoint
     /// Where the public end is probed from here.
     public var publicEndpoint: Endpoint
+    /// True when `public` was not set: the probe goes to the host ssh really connects to (`ssh -G`
+    /// resolves a `~/.ssh/config` Host alias to its HostName) at the remote port.
+    public var publicFollowsServer = false
     /// Whether the tunnel starts with the supervisor.
     public var autostart: Bool
 

@@ -74,6 +74,7 @@ struct TunnelSectionReader {
         let remote = remoteBinding()
         let local = endpoint("local", required: true)
         var publicEndpoint = endpoint("public", required: false)
+        let publicFollowsServer = lookup("public") == nil
         if publicEndpoint == nil, let server, let remote {
             let host = server.lastIndex(of: "@").map { String(server[server.index(after: $0)...]) } ?? server
             publicEndpoint = Endpoint(host: host, port: remote.port)
@@ -117,6 +118,7 @@ struct TunnelSectionReader {
             backoffMax: backoffMax, stableAfter: stableAfter, logLines: logLines, remote: remote, local: local,
             publicEndpoint: publicEndpoint, autostart: autostart)
         tunnel.serverCheckInterval = serverCheckInterval
+        tunnel.publicFollowsServer = publicFollowsServer
         return tunnel
     }
 

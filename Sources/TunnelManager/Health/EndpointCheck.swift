@@ -16,12 +16,17 @@ public enum EndpointCheck {
         public var cause: String?
     }
 
-    /// Probes every tunnel; finishes within the largest probe timeout plus a little.
-    public static func run(_ config: Config, prober: any EndpointProber = SocketProber()) async -> [Result] {
+    /// Probes every tunnel; finishes within the largest probe timeout plus a little (and an `ssh -G` for
+    /// tunnels without `public`, whose server may be a Host alias).
+    public static func run(_ config: Config, prober: any EndpointProber = SocketProber(),
+                           launcher: any ChildLauncher = SpawnLauncher()) async -> [Result] {
         await withTaskGroup(of: (Int, Result).self) { group in
             for (index, tunnel) in config.tunnels.enumerated() {
                 group.addTask {
-                    async let publicEnd = prober.probe(.publicEnd(of: tunnel))
+                    let serverHost = tunnel.publicFollowsServer
+                        ? await ServerAddressResolver.resolve(tunnel, launcher: launcher).host : nil
+                    let request = ProbeRequest.publicEnd(of: tunnel, serverHost: serverHost)
+                    async let publicEnd = prober.probe(request)
                     async let localEnd = prober.probe(.localEnd(of: tunnel))
                     let (remote, local) = await (publicEnd, localEnd)
                     let cause: String? = remote.passed ? nil
@@ -30,7 +35,7 @@ public enum EndpointCheck {
                     return (index, Result(
                         name: tunnel.name, state: remote.passed ? .up : .unreachable,
                         latencyMilliseconds: remote.passed ? remote.latency.seconds * 1000 : nil,
-                        publicEnd: "\(tunnel.publicEndpoint): \(remote.detail)", localEnd: "\(tunnel.local): \(local.detail)", cause: cause))
+                        publicEnd: "\(request.endpoint): \(remote.detail)", localEnd: "\(tunnel.local): \(local.detail)", cause: cause))
                 }
             }
             var results: [(Int, Result)] = []

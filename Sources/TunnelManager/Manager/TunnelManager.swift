@@ -31,6 +31,9 @@ public actor TunnelManager {
     private var serverChecks: [String: Task<Void, Never>] = [:]
     /// Servers known not to answer, with why.
     private var serversDown: [String: String] = [:]
+    /// Where each server's ssh really connects (`ssh -G`: a Host alias's HostName), by ``serverKey(_:)``;
+    /// looked up when a tunnel without `public` is first probed, forgotten on reload.
+    private var serverHosts: [String: String] = [:]
     private var networkMonitor: NetworkChangeMonitor?
     private let seed: UInt64
     /// Prometheus metrics of every tunnel, fed as events happen.
@@ -73,6 +76,7 @@ public actor TunnelManager {
     /// restart with their new settings, unchanged ones keep running with their counters.
     public func reload(_ config: Config) -> ReloadSummary {
         var summary = ReloadSummary()
+        serverHosts = [:]
         let newNames = Set(config.tunnels.map(\.name))
         for name in order where !newNames.contains(name) {
             retire(name)
@@ -107,6 +111,16 @@ public actor TunnelManager {
     /// Tunnels with the same key share one server and its reachability.
     private static func serverKey(_ tunnel: TunnelConfig) -> String {
         "\(tunnel.server)|\(tunnel.serverPort.map(String.init) ?? "")|\(tunnel.sshOptions.joined(separator: " "))"
+    }
+
+    /// The host a tunnel's ssh really connects to (its server's Host alias resolved by `ssh -G`), looked up
+    /// once per server.
+    private func serverHost(of tunnel: TunnelConfig) async -> String {
+        let key = Self.serverKey(tunnel)
+        if let known = serverHosts[key] { return known }
+        let host = await ServerAddressResolver.resolve(tunnel, launcher: launcher).host
+        serverHosts[key] = host
+        return host
     }
 
     /// A tunnel's ssh failed because its server did not answer: check the server once, and while it does not
@@ -368,8 +382,9 @@ public actor TunnelManager {
                 let group = order.firstIndex(of: name) ?? 0
                 runtimes[name]?.probeTask?.cancel()
                 runtimes[name]?.probeTask = Task { [prober, clock] in
+                    let serverHost = tunnel.publicFollowsServer ? await self.serverHost(of: tunnel) : nil
                     while !Task.isCancelled {
-                        let publicEnd = await prober.probe(.publicEnd(of: tunnel))
+                        let publicEnd = await prober.probe(.publicEnd(of: tunnel, serverHost: serverHost))
                         var localEnd: ProbeResult?
                         if !publicEnd.passed && !Task.isCancelled {
                             localEnd = await prober.probe(.localEnd(of: tunnel))

@@ -20,10 +20,13 @@ public struct ProbeRequest: Sendable, Hashable {
         self.timeout = timeout
     }
 
-    /// The request for a tunnel's public end.
-    public static func publicEnd(of tunnel: TunnelConfig) -> ProbeRequest {
-        ProbeRequest(endpoint: tunnel.publicEndpoint, kind: tunnel.probe, expect: tunnel.expect,
-                     httpPath: tunnel.httpPath, timeout: tunnel.probeTimeout)
+    /// The request for a tunnel's public end; `serverHost` (where ssh really connects, from `ssh -G`)
+    /// replaces the host when the config did not set `public`.
+    public static func publicEnd(of tunnel: TunnelConfig, serverHost: String? = nil) -> ProbeRequest {
+        var endpoint = tunnel.publicEndpoint
+        if tunnel.publicFollowsServer, let serverHost { endpoint.host = serverHost }
+        return ProbeRequest(endpoint: endpoint, kind: tunnel.probe, expect: tunnel.expect,
+                            httpPath: tunnel.httpPath, timeout: tunnel.probeTimeout)
     }
 
     /// The request for a tunnel's local target.

@@ -55,8 +55,13 @@ struct ConfigLoaderTests {
         #expect(tunnel.logLines == 500)
         #expect(tunnel.autostart)
         #expect(tunnel.publicEndpoint == Endpoint(host: "vps.example.com", port: 8080))
+        #expect(tunnel.publicFollowsServer, "without `public`, the probe follows where ssh connects")
         #expect(tunnel.remote == RemoteBinding(bindAddress: nil, port: 8080))
         #expect(tunnel.sshProgram == "ssh")
+        let explicit = try #require(try ConfigLoader.parse(text: minimal + "\npublic = \"203.0.113.7:8080\"\n", path: "t.toml").tunnels.first)
+        #expect(!explicit.publicFollowsServer)
+        #expect(ProbeRequest.publicEnd(of: explicit, serverHost: "elsewhere").endpoint == Endpoint(host: "203.0.113.7", port: 8080))
+        #expect(ProbeRequest.publicEnd(of: tunnel, serverHost: "198.51.100.4").endpoint == Endpoint(host: "198.51.100.4", port: 8080))
     }
 
     @Test("a tunnel to local port 22 defaults to a banner probe expecting SSH-")

@@ -51,8 +51,8 @@ final class EventLoop: Sendable {
         thread.start()
     }
 
-    /// A pipe whose ends are closed on exec (swift-subprocess also closes every descriptor it was not
-    /// given in its children, so a child spawned meanwhile cannot keep an end open).
+    /// A pipe whose ends are closed on exec (and children spawned by ``SpawnLauncher`` get no descriptor
+    /// but 0, 1 and 2 anyway), so a child spawned meanwhile cannot keep an end open.
     static func makePipe() -> (read: Int32, write: Int32)? {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { return nil }

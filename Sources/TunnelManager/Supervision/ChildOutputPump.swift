@@ -16,7 +16,9 @@ enum ChildOutputPump {
     /// at end of file or when the stream's consumer goes away), without those `skip` returns true for.
     static func lines(of descriptor: Int32, skipping skip: @escaping @Sendable (String) -> Bool) -> AsyncStream<String> {
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self)
+        // Bounded: a child printing faster than the actor takes lines cannot grow memory without end; under
+        // such a flood the oldest waiting lines go, and the last ones (the cause of an exit) stay.
+        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(10_000))
         let reader = Reader(descriptor: descriptor, skip: skip, continuation: continuation)
         // Closed on the loop's thread, where it is read: a descriptor closed under a read in progress could
         // be reused by the next child's pipe before that read.

@@ -28,6 +28,24 @@ struct SpawnLauncherTests {
         #expect(Array(events.dropFirst()) == [.line("one"), .line("two"), .line("three")])
     }
 
+    @Test("a child printing faster than its lines are taken cannot grow memory without end; the last lines stay")
+    func floodIsBounded() async {
+        let lines = Mutex<[String]>([])
+        let exit = await launcher.run(program: "seq", arguments: ["1", "50000"]) { event in
+            guard case .line(let line) = event else { return }
+            let first = lines.withLock { lines -> Bool in
+                lines.append(line)
+                return lines.count == 1
+            }
+            // The first line is taken slowly: meanwhile the child prints everything.
+            if first { try? await Task.sleep(for: .seconds(1)) }
+        }
+        let received = lines.withLock { $0 }
+        #expect(exit == .exited(0))
+        #expect(received.count <= 10_002, "at most the buffer (10,000) and the lines in hand: \(received.count)")
+        #expect(received.last == "50000", "the last lines are kept")
+    }
+
     @Test("a child killed by a signal is reported as signaled")
     func signaled() async {
         let (exit, _) = await run("kill -KILL $$")

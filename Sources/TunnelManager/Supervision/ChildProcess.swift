@@ -38,7 +38,7 @@ final class ChildProcess: Sendable {
 
     /// Spawns `argv` (argv[0] included) at `path` with stdout and stderr on `output`; call on the loop's
     /// thread, which lives as long as the process (the parent-death signal is tied to the spawning thread).
-    static func spawn(path: String, argv: [String], output: Int32) -> Result<ChildProcess, SpawnFailure> {
+    static func spawn(path: String, argv: [String], output: Int32, usePidfd: Bool = true) -> Result<ChildProcess, SpawnFailure> {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -70,7 +70,7 @@ final class ChildProcess: Sendable {
             return .failure(SpawnFailure(description: "\(path): \(String(cString: strerror(status)))"))
         }
         let child = ChildProcess(pid: pid)
-        child.watchExit()
+        child.watchExit(usePidfd: usePidfd)
         return .success(child)
     }
 
@@ -101,8 +101,8 @@ final class ChildProcess: Sendable {
     }
 
     /// Watches the pidfd (readable once the child has exited); without pidfd, checks four times a second.
-    private func watchExit() {
-        if let descriptor = Self.pidfdOpen?(pid, 0), descriptor >= 0 {
+    private func watchExit(usePidfd: Bool) {
+        if usePidfd, let descriptor = Self.pidfdOpen?(pid, 0), descriptor >= 0 {
             _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             state.withLock { $0.pidDescriptor = descriptor }
             if EventLoop.shared.watch(descriptor, handler: { [self] in reap() }) { return }

@@ -22,6 +22,9 @@ public struct SpawnLauncher: ChildLauncher {
     public var terminationGrace: Duration
     /// Path of setpriv, or nil to spawn directly.
     public var parentDeathWrapper: String?
+    /// Whether exits are watched through pidfds (false: the fallback for systems without pidfd_open,
+    /// polling four times a second; tests use it to exercise that path).
+    var usePidfd = true
 
     /// Creates a launcher; finds setpriv on the usual paths.
     public init(terminationGrace: Duration = .seconds(2)) {
@@ -54,7 +57,8 @@ public struct SpawnLauncher: ChildLauncher {
         guard let (readEnd, writeEnd) = EventLoop.makePipe() else {
             return .launchFailed("cannot create a pipe: \(String(cString: strerror(errno)))")
         }
-        let spawned = await EventLoop.shared.perform { ChildProcess.spawn(path: path, argv: argv, output: writeEnd) }
+        let usePidfd = usePidfd
+        let spawned = await EventLoop.shared.perform { ChildProcess.spawn(path: path, argv: argv, output: writeEnd, usePidfd: usePidfd) }
         close(writeEnd)
         let child: ChildProcess
         switch spawned {

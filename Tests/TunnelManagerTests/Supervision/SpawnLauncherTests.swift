@@ -46,6 +46,20 @@ struct SpawnLauncherTests {
         #expect(received.last == "50000", "the last lines are kept")
     }
 
+    @Test("without pidfd (older systems) exits are still seen, by polling: status, signal, and cancel")
+    func withoutPidfd() async throws {
+        var polling = SpawnLauncher(terminationGrace: .milliseconds(500))
+        polling.usePidfd = false
+        #expect(await polling.run(program: "sh", arguments: ["-c", "echo hi; exit 4"]) { _ in } == .exited(4))
+        #expect(await polling.run(program: "sh", arguments: ["-c", "kill -TERM $$"]) { _ in } == .signaled(SIGTERM))
+        let started = ContinuousClock.now
+        let task = Task { await polling.run(program: "sleep", arguments: ["60"]) { _ in } }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        #expect(await task.value == .signaled(SIGTERM))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test("a child killed by a signal is reported as signaled")
     func signaled() async {
         let (exit, _) = await run("kill -KILL $$")

@@ -2,8 +2,9 @@
 import Glibc
 #endif
 
-/// Linux epoll, which the Swift Glibc module does not export: the three calls are looked up in libc, and
-/// `struct epoll_event` is read and written by hand (packed to 12 bytes on x86-64, 16 bytes elsewhere).
+/// Linux epoll, which the Swift Glibc module does not export: the three calls are looked up in libc
+/// (``LibraryFunction``), and `struct epoll_event` is read and written by hand (packed to 12 bytes on
+/// x86-64, 16 bytes elsewhere).
 ///
 /// The event loop first used poll(2); with 50 tunnels its 100 descriptors (pipes and pidfds) were handed
 /// to the kernel on every wake-up, which was a third of the loop thread's time.
@@ -12,13 +13,9 @@ struct Epoll: Sendable {
     private typealias Control = @convention(c) (Int32, Int32, Int32, UnsafeMutableRawPointer?) -> Int32
     private typealias Wait = @convention(c) (Int32, UnsafeMutableRawPointer?, Int32, Int32) -> Int32
 
-    private static func symbol<Function>(_ name: String, as type: Function.Type) -> Function? {
-        dlsym(UnsafeMutableRawPointer(bitPattern: 0), name).map { unsafeBitCast($0, to: type) }
-    }
-
-    private static let create = symbol("epoll_create1", as: Create.self)
-    private static let control = symbol("epoll_ctl", as: Control.self)
-    private static let waitFor = symbol("epoll_wait", as: Wait.self)
+    private static let create = LibraryFunction.named("epoll_create1", as: Create.self)
+    private static let control = LibraryFunction.named("epoll_ctl", as: Control.self)
+    private static let waitFor = LibraryFunction.named("epoll_wait", as: Wait.self)
 
     #if arch(x86_64)
     static let eventSize = 12

@@ -76,16 +76,12 @@ final class ChildProcess: Sendable {
 
     /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+): the child gets no descriptor but 0, 1, 2
     /// even if some library opened one without close-on-exec.
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
+    private static let addCloseFrom = LibraryFunction.named(
+        "posix_spawn_file_actions_addclosefrom_np",
+        as: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 
     /// `pidfd_open` (glibc 2.36+, Linux 5.3+).
-    private static let pidfdOpen: (@convention(c) (pid_t, UInt32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (pid_t, UInt32) -> Int32).self)
-    }()
+    private static let pidfdOpen = LibraryFunction.named("pidfd_open", as: (@convention(c) (pid_t, UInt32) -> Int32).self)
 
     // MARK: - Exit
 

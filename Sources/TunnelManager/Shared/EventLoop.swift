@@ -36,16 +36,12 @@ final class EventLoop: Sendable {
 
     private let state = Mutex(State())
     private let epoll: Epoll
-    private let wakeReadEnd: Int32
-    private let wakeWriteEnd: Int32
+    private let wakePipe = WakePipe()
 
     private init() {
-        let ends = Self.makePipe() ?? (-1, -1)
-        (wakeReadEnd, wakeWriteEnd) = ends
-        for end in [wakeReadEnd, wakeWriteEnd] { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
         guard let epoll = Epoll() else { fatalError("epoll is not available: tunnel-tui needs Linux") }
         self.epoll = epoll
-        epoll.add(wakeReadEnd)
+        epoll.add(wakePipe.readDescriptor)
         let thread = Thread { [self] in run() }
         thread.stackSize = 512 * 1024
         thread.start()
@@ -89,7 +85,7 @@ final class EventLoop: Sendable {
             state.timers[state.nextTimer] = Timer(deadline: deadline, action: action)
             return (state.nextTimer, state.wakesAt.map { deadline < $0 } ?? true)
         }
-        if sooner { wake() }
+        if sooner { wakePipe.wake() }
         return TimerID(value: id)
     }
 
@@ -163,13 +159,7 @@ final class EventLoop: Sendable {
 
     // MARK: - The thread
 
-    private func wake() {
-        var byte: UInt8 = 1
-        _ = write(wakeWriteEnd, &byte, 1)
-    }
-
     private func run() {
-        var drained = [UInt8](repeating: 0, count: 64)
         let events = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * Epoll.eventSize, alignment: 8)
         while true {
             let timeout = state.withLock { state -> Int32 in
@@ -181,8 +171,8 @@ final class EventLoop: Sendable {
                 return left <= .zero ? 0 : Int32(min(left.milliseconds + 1, 60_000))
             }
             for descriptor in epoll.wait(events: events, timeout: timeout) {
-                if descriptor == wakeReadEnd {
-                    while drained.withUnsafeMutableBytes({ read(wakeReadEnd, $0.baseAddress, $0.count) }) > 0 {}
+                if descriptor == wakePipe.readDescriptor {
+                    wakePipe.drain()
                 } else {
                     let handler = state.withLock { $0.watchers[descriptor] }
                     handler?()
@@ -190,7 +180,7 @@ final class EventLoop: Sendable {
             }
             let now = ContinuousClock.now
             let due = state.withLock { state -> [Timer] in
-                let ids = state.timers.filter { $0.value.deadline <= now }.keys
+                let ids = state.timers.compactMap { $0.value.deadline <= now ? $0.key : nil }
                 return ids.compactMap { state.timers.removeValue(forKey: $0) }.sorted { $0.deadline < $1.deadline }
             }
             for timer in due { timer.action() }

@@ -17,9 +17,11 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CNcurses", path: "Sources/CNcurses"),
+        .target(name: "CSpawn"),
         .target(
             name: "TunnelManager",
             dependencies: [
+                "CSpawn",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

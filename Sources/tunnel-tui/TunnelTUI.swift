@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `tunnel-tui` command: a dashboard by default, plus the daemon, health and config subcommands.
-@main
 struct TunnelTUI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tunnel-tui",
@@ -12,4 +11,21 @@ struct TunnelTUI: AsyncParsableCommand {
             BenchmarkCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)
+}
+
+extension TunnelTUI {
+    /// Runs a parsed command as argument-parser's `main()` would, then ends the process with its status.
+    static func run(_ parsed: any ParsableCommand) async -> Never {
+        var command = parsed
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+        exit()
+    }
 }

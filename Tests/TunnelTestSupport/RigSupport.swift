@@ -37,6 +37,19 @@ public enum RigSupport {
         return try ConfigLoader.parse(text: text, path: "test.toml")
     }
 
+    /// Runs `body` with a fresh loopback sshd and stops the sshd afterwards, also when `body` throws.
+    public static func withRig<Result>(_ body: (LoopbackSSHServer) async throws -> Result) async throws -> Result {
+        let rig = try await LoopbackSSHServer()
+        do {
+            let result = try await body(rig)
+            await rig.stop()
+            return result
+        } catch {
+            await rig.stop()
+            throw error
+        }
+    }
+
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; returns whether it held.
     public static func eventually(timeout: Duration = .seconds(30), _ condition: () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + timeout
@@ -75,7 +88,7 @@ public enum RigSupport {
         ProcessTable.parents().keys.filter { pid in
             guard ProcessTable.isAlive(pid), let arguments = ProcessTable.arguments(of: pid) else { return false }
             let program = arguments.first.map { ($0 as NSString).lastPathComponent }
-            return (program == "ssh" || program == "setpriv") && arguments.contains { $0.contains(marker) }
+            return program == "ssh" && arguments.contains { $0.contains(marker) }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import CSpawn
 import Synchronization
 
 #if canImport(Glibc)
@@ -33,52 +34,32 @@ final class ChildProcess: Sendable {
 
     // MARK: - Spawning (on the loop's thread)
 
-    /// glibc's `POSIX_SPAWN_SETSID` (2.26+), which the Swift Glibc module does not export.
-    private static let spawnSetSID: Int32 = 0x80
-
     /// Spawns `argv` (argv[0] included) at `path` with stdout and stderr on `output`; call on the loop's
     /// thread, which lives as long as the process (the parent-death signal is tied to the spawning thread).
-    static func spawn(path: String, argv: [String], output: Int32, usePidfd: Bool = true) -> Result<ChildProcess, SpawnFailure> {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, output, 1)
-        posix_spawn_file_actions_adddup2(&actions, output, 2)
-        if let closeFrom = addCloseFrom { _ = closeFrom(&actions, 3) }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | spawnSetSID))
-
+    ///
+    /// The child gets `parentDeathSignal` (0: none) and, right after, checks that its parent is still
+    /// `expectedParent` (default: this process): a supervisor killed while spawning leaves no orphan.
+    static func spawn(
+        path: String, argv: [String], output: Int32, parentDeathSignal: Int32 = SIGKILL,
+        expectedParent: pid_t = getpid(), usePidfd: Bool = true
+    ) -> Result<ChildProcess, SpawnFailure> {
         let arguments = argv.map { strdup($0) } + [nil]
         let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             arguments.forEach { free($0) }
             environment.forEach { free($0) }
         }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, path, &actions, &attributes, arguments, environment)
-        guard status == 0 else {
-            return .failure(SpawnFailure(description: "\(path): \(String(cString: strerror(status)))"))
+        let pid = tt_spawn(path, arguments, environment, output, parentDeathSignal, expectedParent)
+        guard pid > 0 else {
+            let reason = -pid == TT_SPAWN_PARENT_GONE
+                ? "the supervisor (pid \(expectedParent)) was gone before the child could be tied to it"
+                : String(cString: strerror(-pid))
+            return .failure(SpawnFailure(description: "\(path): \(reason)"))
         }
         let child = ChildProcess(pid: pid)
         child.watchExit(usePidfd: usePidfd)
         return .success(child)
     }
-
-    /// `posix_spawn_file_actions_addclosefrom_np` (glibc 2.34+): the child gets no descriptor but 0, 1, 2
-    /// even if some library opened one without close-on-exec.
-    private static let addCloseFrom = LibraryFunction.named(
-        "posix_spawn_file_actions_addclosefrom_np",
-        as: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
 
     /// `pidfd_open` (glibc 2.36+, Linux 5.3+).
     private static let pidfdOpen = LibraryFunction.named("pidfd_open", as: (@convention(c) (pid_t, UInt32) -> Int32).self)

@@ -13,23 +13,27 @@ import Glibc
 /// whole idle budget (0.3 CPU s per minute: each wake-up of a thread is about 50 µs here). Here a child
 /// costs nothing while it is quiet: its exit is a pidfd the ``EventLoop`` polls.
 ///
-/// Each child is wrapped in `setpriv --pdeathsig KILL` when available, so an `ssh -R` dies with the
-/// supervisor even if the supervisor is SIGKILLed (an orphan would keep holding the remote port). The
+/// Each child gets the parent-death signal SIGKILL before it runs its program (`PR_SET_PDEATHSIG`, set by
+/// the fork-and-exec in the CSpawn target), so an `ssh -R` dies with the supervisor even if the supervisor
+/// is SIGKILLed (an orphan would keep holding the remote port); right after setting it the child checks that
+/// its parent is still the supervisor, which closes the window of a supervisor killed while spawning. The
 /// kernel ties that signal to the thread that spawned the child, so children are spawned on the event
 /// loop's thread, which lives as long as the process.
 public struct SpawnLauncher: ChildLauncher {
     /// Time between SIGTERM and SIGKILL.
     public var terminationGrace: Duration
-    /// Path of setpriv, or nil to spawn directly.
-    public var parentDeathWrapper: String?
+    /// The signal a child receives when the supervisor dies (0: none).
+    public var parentDeathSignal: Int32 = SIGKILL
+    /// The process a child must still have as its parent once the parent-death signal is set; tests set
+    /// another to act out a supervisor that died while spawning.
+    var expectedParent: pid_t = getpid()
     /// Whether exits are watched through pidfds (false: the fallback for systems without pidfd_open,
     /// polling four times a second; tests use it to exercise that path).
     var usePidfd = true
 
-    /// Creates a launcher; finds setpriv on the usual paths.
+    /// Creates a launcher.
     public init(terminationGrace: Duration = .seconds(2)) {
         self.terminationGrace = terminationGrace
-        self.parentDeathWrapper = ["/usr/bin/setpriv", "/bin/setpriv"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Finds `program` on PATH unless it contains a slash; nil when it cannot be run.
@@ -52,13 +56,15 @@ public struct SpawnLauncher: ChildLauncher {
         guard let executable = Self.resolve(program: program) else {
             return .launchFailed("\(program) not found or not executable")
         }
-        let (path, argv) = parentDeathWrapper.map { ($0, [$0, "--pdeathsig", "KILL", "--", executable] + arguments) }
-            ?? (executable, [executable] + arguments)
         guard let (readEnd, writeEnd) = EventLoop.makePipe() else {
             return .launchFailed("cannot create a pipe: \(String(cString: strerror(errno)))")
         }
-        let usePidfd = usePidfd
-        let spawned = await EventLoop.shared.perform { ChildProcess.spawn(path: path, argv: argv, output: writeEnd, usePidfd: usePidfd) }
+        let (usePidfd, parentDeathSignal, expectedParent) = (usePidfd, parentDeathSignal, expectedParent)
+        let spawned = await EventLoop.shared.perform {
+            ChildProcess.spawn(
+                path: executable, argv: [executable] + arguments, output: writeEnd, parentDeathSignal: parentDeathSignal,
+                expectedParent: expectedParent, usePidfd: usePidfd)
+        }
         close(writeEnd)
         let child: ChildProcess
         switch spawned {

@@ -5,7 +5,7 @@ import TunnelManager
 
 /// `tunnel-tui daemon`: supervises the tunnels with no UI, logging one line per event on stderr, and serves
 /// the control socket for `status`, `start`/`stop`/`restart` and `reload`.
-struct DaemonCommand: AsyncParsableCommand {
+struct DaemonCommand: SignalHandlingCommand {
     static let configuration = CommandConfiguration(
         commandName: "daemon",
         abstract: "Supervise the tunnels headless; one log line per event on stderr (journald-friendly).",
@@ -25,7 +25,7 @@ struct DaemonCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "tunnel-tui")
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
+        let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
         let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")

@@ -4,7 +4,7 @@ import Logging
 import TunnelManager
 
 /// `tunnel-tui` (default): the dashboard over the configured tunnels, supervising them in-process.
-struct DashboardCommand: AsyncParsableCommand {
+struct DashboardCommand: SignalHandlingCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
         abstract: "Open the dashboard (the default): supervise the tunnels and show them live.",

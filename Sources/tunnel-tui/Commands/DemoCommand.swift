@@ -3,7 +3,7 @@ import Foundation
 import TunnelManager
 
 /// `tunnel-tui demo`: the dashboard on a private loopback sshd with tunnels that show real situations.
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: SignalHandlingCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Run the dashboard on a built-in demo: a private sshd on 127.0.0.1, no VPS needed.",

@@ -1,30 +1,16 @@
-import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Turns POSIX signals into an async sequence of signal numbers; the default action is disabled for them.
-final class SignalWaiter: Sendable {
-    private let stream: AsyncStream<Int32>
-    private nonisolated(unsafe) let sources: [DispatchSourceSignal]
-
-    /// Starts catching `signals` at once (before anything else can be disturbed by them).
-    init(signals: [Int32]) {
-        let (stream, continuation) = AsyncStream<Int32>.makeStream()
-        self.stream = stream
-        var sources: [DispatchSourceSignal] = []
-        for number in signals {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            sources.append(source)
-        }
-        // The sources are only kept alive here and never mutated after init, so sharing them is safe.
-        self.sources = sources
-    }
-
+/// Hands out SIGINT, SIGTERM and SIGHUP as they arrive, for a ``SignalHandlingCommand``.
+///
+/// The signals are blocked in every thread from the process's start and taken by the main thread
+/// (``TerminationSignals``), so one that arrived before this waiter existed is not lost: it is the first
+/// one `next()` returns.
+struct SignalWaiter: Sendable {
     /// Waits for the next signal.
     func next() async -> Int32 {
-        for await number in stream { return number }
+        for await number in TerminationSignals.inbox.stream { return number }
         return SIGTERM
     }
 }

@@ -76,6 +76,27 @@ struct SpawnLauncherTests {
         #expect(reason.contains("/nonexistent/ssh"))
     }
 
+    @Test("a child whose supervisor died before the parent-death signal was set never runs its program")
+    func parentGoneBeforeTheSignal() async throws {
+        let marker = FileManager.default.temporaryDirectory.appendingPathComponent("spawn-\(UUID().uuidString)").path
+        defer { unlink(marker) }
+        // Acted out: the child is told its supervisor is another process, as it would find after being
+        // reparented when the supervisor was SIGKILLed between fork and the signal.
+        var orphaned = launcher
+        orphaned.expectedParent = Int32.max
+        let exit = await orphaned.run(program: "touch", arguments: [marker]) { _ in }
+        guard case .launchFailed(let reason) = exit else {
+            Issue.record("expected launchFailed, got \(exit)")
+            return
+        }
+        #expect(reason.contains("was gone"), "\(reason)")
+        #expect(!FileManager.default.fileExists(atPath: marker), "the program must not have run")
+        // The real parent passes the check.
+        let ran = await launcher.run(program: "touch", arguments: [marker]) { _ in }
+        #expect(ran == .exited(0))
+        #expect(FileManager.default.fileExists(atPath: marker))
+    }
+
     @Test("the child leads its own session, has every signal at its default, and no descriptor but 0, 1 and 2")
     func cleanChild() async {
         // Ignored signals survive exec; the daemon ignores SIGTERM, SIGINT and SIGHUP (it waits for them).

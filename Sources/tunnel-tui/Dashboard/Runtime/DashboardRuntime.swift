@@ -20,7 +20,7 @@ final class DashboardRuntime: Sendable {
 
     /// Shows the dashboard until the user quits or a signal arrives; then ends every child.
     func run() async {
-        let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
+        let signals = SignalWaiter()
         let triggers = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let changes = await backend.changes()
         let forwarder = Task { [mailbox] in

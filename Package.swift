@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TunnelManagerTests",
-            dependencies: ["TunnelManager"]
+            dependencies: ["TunnelManager", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "IntegrationTests",

@@ -1,13 +1,15 @@
 import ArgumentParser
+import TunnelManager
 
 /// The `tunnel-tui` command: a dashboard by default, plus the daemon, health and config subcommands.
 struct TunnelTUI: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tunnel-tui",
         abstract: "Supervise OpenSSH reverse tunnels, probe them end to end, and watch them in a dashboard.",
+        version: BuildInfo.version,
         subcommands: [
             DashboardCommand.self, DemoCommand.self, DaemonCommand.self, StatusCommand.self, CheckCommand.self,
-            StartCommand.self, StopCommand.self, RestartCommand.self, ConfigCommand.self, ServerSetupCommand.self,
+            StartCommand.self, StopCommand.self, RestartCommand.self, ReloadCommand.self, InitCommand.self, ConfigCommand.self, ServerSetupCommand.self,
             BenchmarkCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)

@@ -44,6 +44,7 @@ public func runTunnelTUI(_ arguments: [String]) throws -> (status: Int32, output
     let process = Process()
     process.executableURL = URL(fileURLWithPath: RigSupport.binary)
     process.arguments = arguments
+    process.standardInput = FileHandle.nullDevice
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error

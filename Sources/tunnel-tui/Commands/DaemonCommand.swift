@@ -19,19 +19,22 @@ struct DaemonCommand: SignalHandlingCommand {
 
     func run() async throws {
         let config = try options.load()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        DaemonLogging.bootstrap()
         let logger = Logger(label: "tunnel-tui")
+        let systemd = SystemdNotifier()
         let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
         let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
         let server: ControlServer
         do {
-            server = try ControlServer(path: socket.path, handler: service.handle, updates: service.updates)
+            server = try ControlServer(path: socket.path, handler: { request in
+                guard request.command == "reload" else { return await service.handle(request) }
+                systemd.reloading()
+                let reply = await service.handle(request)
+                systemd.ready(status: Self.status(reply))
+                return reply
+            }, updates: service.updates)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)
@@ -47,22 +50,34 @@ struct DaemonCommand: SignalHandlingCommand {
         }
         await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()
+        systemd.ready(status: "supervising \(config.tunnels.count) tunnels")
+        let watchdog = SystemdWatchdog.start(notifier: systemd, manager: manager)
         while true {
             let received = await signals.next()
             guard received == SIGHUP else {
                 logger.notice("received signal \(received): stopping every tunnel")
                 break
             }
+            systemd.reloading()
             let reply = await service.reload()
+            systemd.ready(status: Self.status(reply))
             if reply.ok {
                 logger.notice("SIGHUP: reloaded \(config.path): \(reply.reload?.description ?? "")")
             } else {
                 logger.error("SIGHUP: \(reply.error ?? "reload failed")")
             }
         }
+        systemd.stopping()
         server.stop()
         exporter?.stop()
         await manager.shutdown()
+        _ = watchdog
         logger.notice("all ssh children ended; exiting")
+    }
+
+    /// The status line systemd shows after a reload.
+    private static func status(_ reply: ControlResponse) -> String {
+        let count = reply.tunnels?.count ?? 0
+        return reply.ok ? "supervising \(count) tunnels" : "reload rejected; still supervising the previous config"
     }
 }

@@ -31,7 +31,7 @@ struct DaemonCommand: AsyncParsableCommand {
         let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
         let server: ControlServer
         do {
-            server = try ControlServer(path: socket.path, handler: service.handle, updates: service.updates)
+            server = try ControlServer(path: socket.path, instance: service.instance, handler: service.handle, updates: service.updates)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)
@@ -63,6 +63,7 @@ struct DaemonCommand: AsyncParsableCommand {
         server.stop()
         exporter?.stop()
         await manager.shutdown()
+        server.releaseLock()
         logger.notice("all ssh children ended; exiting")
     }
 }

@@ -46,15 +46,15 @@ public enum ControlSocketDirectory {
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw .unsafeDirectory(path: directory, reason: "it is not a directory")
         }
-        guard info.st_mode & 0o022 == 0 else {
-            throw .unsafeDirectory(path: directory, reason: String(format: "mode %04o lets group or others replace the socket", info.st_mode & 0o7777))
-        }
         if info.st_uid != 0 && info.st_uid != uid {
             // Another user's directory is trusted only where only root could have created it (e.g. /run/tunnel-tui).
             let parent = try status(of: ancestors.last ?? "/", reported: directory)
             guard parent.st_uid == 0, parent.st_mode & 0o022 == 0 else {
                 throw .unsafeDirectory(path: directory, reason: "owned by uid \(info.st_uid), not by you")
             }
+        }
+        guard info.st_mode & 0o022 == 0 else {
+            throw .unsafeDirectory(path: directory, reason: String(format: "mode %04o lets group or others replace the socket", info.st_mode & 0o7777))
         }
     }
 

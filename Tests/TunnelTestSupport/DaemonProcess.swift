@@ -8,13 +8,15 @@ public final class DaemonProcess: @unchecked Sendable {
     public let socket: String
     private let logPath: String
 
-    /// Starts the daemon on `config` with its control socket at `socket`.
-    public init(config: String, socket: String) throws {
+    /// Starts the daemon on `config` with its control socket at `socket`; `launcher` (e.g. `prlimit --nofile=48 --`)
+    /// runs it, when given.
+    public init(config: String, socket: String, launcher: [String] = []) throws {
         self.socket = socket
         logPath = socket + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: RigSupport.binary)
-        process.arguments = ["daemon", "--config", config, "--socket", socket]
+        let command = launcher + [RigSupport.binary, "daemon", "--config", config, "--socket", socket]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: logPath)
         try process.run()
@@ -53,4 +55,29 @@ public func runTunnelTUI(_ arguments: [String]) throws -> (status: Int32, output
     let errorData = error.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+}
+
+/// Runs the `tunnel-tui` binary, killing it if it has not ended within `timeout` (`timedOut` then says so).
+public func runTunnelTUI(_ arguments: [String], timeout: Duration) throws -> (status: Int32, output: String, error: String, timedOut: Bool) {
+    let directory = NSTemporaryDirectory() + "tt-run-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    FileManager.default.createFile(atPath: "\(directory)/out", contents: nil)
+    FileManager.default.createFile(atPath: "\(directory)/err", contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: RigSupport.binary)
+    process.arguments = arguments
+    process.standardOutput = FileHandle(forWritingAtPath: "\(directory)/out")
+    process.standardError = FileHandle(forWritingAtPath: "\(directory)/err")
+    try process.run()
+    let deadline = ContinuousClock.now + timeout
+    while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
+    let timedOut = process.isRunning
+    if timedOut {
+        kill(process.processIdentifier, SIGKILL)
+    }
+    process.waitUntilExit()
+    let output = (try? String(contentsOfFile: "\(directory)/out", encoding: .utf8)) ?? ""
+    let error = (try? String(contentsOfFile: "\(directory)/err", encoding: .utf8)) ?? ""
+    return (process.terminationStatus, output, error, timedOut)
 }

@@ -8,12 +8,17 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     case system(String)
     /// The peer sent something that is not a valid reply.
     case badReply(String)
+    /// The socket's directory could be replaced by another user; nothing was sent or served.
+    case unsafeDirectory(path: String, reason: String)
+    /// The instance accepted the connection (or not even that) but did not answer in time.
+    case noAnswer(path: String, seconds: Int)
 
     /// What happened and what to do.
     public var description: String {
         switch self {
         case .alreadyRunning(let path, let instance):
-            let who = instance.map { "pid \($0.pid), \($0.mode), config \($0.config)" } ?? "unknown instance"
+            let who = instance.map { "pid \($0.pid), \(TerminalText.sanitize($0.mode)), config \(TerminalText.sanitize($0.config))" }
+                ?? "unknown instance"
             return "another tunnel-tui already serves \(path) (\(who)); two supervisors would fight over the remote ports. "
                 + "Stop it first, or use `tunnel-tui status` to talk to it"
         case .notRunning(let path):
@@ -21,7 +26,12 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
         case .system(let message):
             return message
         case .badReply(let message):
-            return "unexpected reply on the control socket: \(message)"
+            return "unexpected reply on the control socket: \(TerminalText.sanitize(message))"
+        case .unsafeDirectory(let path, let reason):
+            return "refusing \(path): \(reason); remove it (or fix its owner and mode: yours or root's, not writable by "
+                + "group or others), or set XDG_RUNTIME_DIR or --socket"
+        case .noAnswer(let path, let seconds):
+            return "the tunnel-tui instance on \(path) did not answer within \(seconds) s (stopped, or too busy?)"
         }
     }
 }

@@ -3,7 +3,8 @@ import Foundation
 /// Answers control requests with a ``TunnelManager``: status, actions, reload and subscriptions.
 public struct ControlService: Sendable {
     private let manager: TunnelManager
-    private let instance: ControlInstance
+    /// Who answers: this process, its mode and config.
+    public let instance: ControlInstance
     private let configPath: String
 
     /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.

@@ -8,32 +8,31 @@ import Glibc
 public final class ControlSubscription: Sendable {
     /// Snapshots as they arrive; the stream ends when the instance goes away or ``close()`` is called.
     public let updates: AsyncStream<ControlResponse>
-    private let connection: ControlConnection
+    private let descriptor: Int32
+    /// Whether ``close()`` ran; the reading thread closes the descriptor itself, so it is never reused under it.
+    private let closed = SharedValue(false)
 
-    /// Connects and subscribes; throws when nothing answers.
-    public init(path: String) throws(ControlError) {
-        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard descriptor >= 0 else { throw .system("socket: \(String(cString: strerror(errno)))") }
-        let connected = try SocketAddress.withUnixAddress(path) { connect(descriptor, $0, $1) }
-        guard connected == 0 else {
+    /// Connects and subscribes; throws when nothing answers (within `timeoutSeconds`) or the socket's directory is unsafe.
+    public init(path: String, timeoutSeconds: Int = 10) throws(ControlError) {
+        let descriptor = try ControlClient.connect(path: path, timeoutSeconds: timeoutSeconds)
+        self.descriptor = descriptor
+        guard let request = try? ControlCoding.encoder().encode(ControlRequest(command: "subscribe")),
+              SocketAddress.writeAll(descriptor, Array(request) + [10])
+        else {
             Glibc.close(descriptor)
             throw .notRunning(path: path)
         }
-        let connection = ControlConnection(descriptor: descriptor)
-        self.connection = connection
-        guard let request = try? ControlCoding.encoder().encode(ControlRequest(command: "subscribe")),
-              connection.write(Array(request) + [10])
-        else {
-            connection.close()
-            throw .notRunning(path: path)
-        }
+        // Updates come when something changes, which may be a long while: no receive timeout from here on.
+        var forever = timeval(tv_sec: 0, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &forever, socklen_t(MemoryLayout<timeval>.size))
         let (stream, continuation) = AsyncStream<ControlResponse>.makeStream(bufferingPolicy: .bufferingNewest(4))
         updates = stream
+        let closed = self.closed
         Thread.detachNewThread {
             let decoder = ControlCoding.decoder()
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
-            while !connection.isClosed {
+            while !closed.value {
                 let count = recv(descriptor, &buffer, buffer.count, 0)
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
@@ -45,13 +44,18 @@ public final class ControlSubscription: Sendable {
                     pending.removeSubrange(...newline)
                 }
             }
-            connection.close()
+            Glibc.close(descriptor)
             continuation.finish()
         }
     }
 
-    /// Ends the subscription.
+    /// Ends the subscription (the reading thread wakes, closes the socket and ends ``updates``).
     public func close() {
-        connection.close()
+        var first = false
+        closed.update { value in
+            first = !value
+            value = true
+        }
+        if first { shutdown(descriptor, Int32(SHUT_RDWR)) }
     }
 }

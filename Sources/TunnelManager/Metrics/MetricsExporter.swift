@@ -7,10 +7,10 @@ import Glibc
 
 /// Publishes the metrics the two ways a Pi user scrapes them: a file for node_exporter's textfile collector
 /// (written to a temporary file and renamed, so a scrape never sees half of it), and `/metrics` over HTTP on a
-/// loopback address. The HTTP side is a few lines of POSIX sockets on its own thread: one GET, one reply.
+/// loopback address. The HTTP side is a ``MetricsEndpoint`` on the event loop: one GET, one reply.
 public final class MetricsExporter: Sendable {
     private let writer: Task<Void, Never>?
-    private let listener: Int32?
+    private let endpoint: MetricsEndpoint?
 
     /// Starts what `config` asks for; returns nil when it asks for nothing.
     public static func start(config: Config, manager: TunnelManager, logger: Logger) throws -> MetricsExporter? {
@@ -36,69 +36,52 @@ public final class MetricsExporter: Sendable {
             writer = nil
         }
         if let endpoint = config.metricsListen {
-            let descriptor = try TCPListener(host: endpoint.host, port: endpoint.port, backlog: 16).descriptor
-            listener = descriptor
-            Thread.detachNewThread { Self.serve(descriptor, manager: manager) }
+            let descriptor = try TCPListener(host: endpoint.host, port: endpoint.port, backlog: 64).descriptor
+            self.endpoint = MetricsEndpoint(listener: descriptor) { manager.metrics.exposition(await manager.snapshot()) }
             logger.notice("metrics: serving http://\(endpoint)/metrics")
         } else {
-            listener = nil
+            self.endpoint = nil
         }
     }
 
     /// Stops writing and serving.
     public func stop() {
         writer?.cancel()
-        if let listener {
-            shutdown(listener, Int32(SHUT_RDWR))
-            close(listener)
-        }
+        endpoint?.stop()
     }
 
-    /// Writes `text` to a temporary file beside `path`, then renames it over `path`.
-    static func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = "\(path).\(getpid()).tmp"
-        try text.write(toFile: temporary, atomically: false, encoding: .utf8)
+    /// Writes `text` to a new temporary file beside `path`, then renames it over `path` (so a scrape never sees
+    /// half of it). The temporary file gets a random name and is created exclusively without following links
+    /// (`O_CREAT|O_EXCL|O_NOFOLLOW`): a symlink planted in a directory others can write to is never followed,
+    /// and `rename` replaces a link at `path` itself rather than writing through it.
+    static func writeAtomically(_ text: String, to path: String) throws(MetricsWriteError) {
+        var descriptor: Int32 = -1
+        var temporary = ""
+        for _ in 0..<8 {
+            temporary = "\(path).\(getpid()).\(String(UInt64.random(in: 0...UInt64.max), radix: 36)).tmp"
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+            if descriptor >= 0 || errno != EEXIST { break }
+        }
+        guard descriptor >= 0 else { throw MetricsWriteError(path: path, step: "create \(temporary)", errno: errno) }
+        _ = fchmod(descriptor, 0o644)  // whatever the umask: node_exporter reads it as another user
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                let error = MetricsWriteError(path: path, step: "write \(temporary)", errno: errno)
+                close(descriptor)
+                unlink(temporary)
+                throw error
+            }
+            offset += written
+        }
+        close(descriptor)
         guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let error = MetricsWriteError(path: path, step: "rename \(temporary) to it", errno: errno)
             unlink(temporary)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: reason])
+            throw error
         }
-    }
-
-    private static func serve(_ listener: Int32, manager: TunnelManager) {
-        while true {
-            let client = accept(listener, nil, nil)
-            if client < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            SocketAddress.setTimeouts(client, seconds: 5)
-            var buffer = [UInt8](repeating: 0, count: 8192)
-            let count = recv(client, &buffer, buffer.count, 0)
-            let requestLine = count > 0 ? String(decoding: buffer[0..<count].prefix { $0 != 13 && $0 != 10 }, as: UTF8.self) : ""
-            let reply: String
-            if requestLine.hasPrefix("GET /metrics ") || requestLine == "GET /metrics" {
-                let body = exposition(manager)
-                reply = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-                    + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-            } else {
-                reply = "HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 22\r\nConnection: close\r\n\r\nonly /metrics is here\n"
-            }
-            _ = SocketAddress.writeAll(client, Array(reply.utf8))
-            close(client)
-        }
-    }
-
-    /// The exposition, fetched from the manager for this (dedicated, non-cooperative) thread.
-    private static func exposition(_ manager: TunnelManager) -> String {
-        let result = SharedValue("")
-        let done = DispatchSemaphore(value: 0)
-        Task {
-            let text = manager.metrics.exposition(await manager.snapshot())
-            result.update { $0 = text }
-            done.signal()
-        }
-        done.wait()
-        return result.value
     }
 }

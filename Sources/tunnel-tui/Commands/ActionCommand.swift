@@ -24,7 +24,7 @@ extension TunnelActionCommand {
         do {
             let reply = try ControlClient.send(request, path: socket.path)
             guard reply.ok else {
-                FileHandle.standardError.write(Data("tunnel-tui: \(reply.error ?? "refused")\n".utf8))
+                FileHandle.standardError.write(Data("tunnel-tui: \(TerminalText.sanitize(reply.error ?? "refused"))\n".utf8))
                 throw ExitCode(1)
             }
             let tunnels = (reply.tunnels ?? []).filter { name == nil || $0.name == name }

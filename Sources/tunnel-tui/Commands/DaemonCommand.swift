@@ -28,7 +28,7 @@ struct DaemonCommand: SignalHandlingCommand {
         let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
         let server: ControlServer
         do {
-            server = try ControlServer(path: socket.path, handler: { request in
+            server = try ControlServer(path: socket.path, instance: service.instance, handler: { request in
                 guard request.command == "reload" else { return await service.handle(request) }
                 systemd.reloading()
                 let reply = await service.handle(request)
@@ -71,6 +71,7 @@ struct DaemonCommand: SignalHandlingCommand {
         server.stop()
         exporter?.stop()
         await manager.shutdown()
+        server.releaseLock()
         _ = watchdog
         logger.notice("all ssh children ended; exiting")
     }

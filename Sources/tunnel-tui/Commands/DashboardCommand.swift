@@ -26,7 +26,8 @@ struct DashboardCommand: SignalHandlingCommand {
     static func attach(to running: ControlResponse, config: Config, socketPath: String) async throws {
         let theirs = running.instance.map { URL(fileURLWithPath: $0.config).standardizedFileURL.path }
         guard theirs == URL(fileURLWithPath: config.path).standardizedFileURL.path else {
-            let who = running.instance.map { "\($0.mode) pid \($0.pid) supervising \($0.config)" } ?? "an instance"
+            let who = running.instance.map { "\(TerminalText.sanitize($0.mode)) pid \($0.pid) supervising \(TerminalText.sanitize($0.config))" }
+                ?? "an instance"
             FileHandle.standardError.write(Data(
                 "tunnel-tui: \(socketPath) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
             throw ExitCode(1)
@@ -38,7 +39,7 @@ struct DashboardCommand: SignalHandlingCommand {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let label = "\(config.path) (attached to \(running.instance?.mode ?? "daemon") pid \(running.instance?.pid ?? 0))"
+        let label = "\(config.path) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
         await DashboardRuntime(backend: backend, configPath: label).run()
     }
 
@@ -50,7 +51,7 @@ struct DashboardCommand: SignalHandlingCommand {
         let service = ControlService(manager: manager, configPath: config.path, mode: "dashboard")
         let server: ControlServer
         do {
-            server = try ControlServer(path: socketPath, handler: service.handle, updates: service.updates)
+            server = try ControlServer(path: socketPath, instance: service.instance, handler: service.handle, updates: service.updates)
         } catch {
             // Never start a second supervisor beside one that already answers on the socket.
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
@@ -69,5 +70,6 @@ struct DashboardCommand: SignalHandlingCommand {
         await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
         server.stop()
         exporter?.stop()
+        server.releaseLock()
     }
 }

@@ -29,7 +29,8 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(HealthVerdict.unknown.rawValue)
         }
         guard reply.ok else {
-            print(json ? "{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted(reply.error ?? "refused"))}" : "UNKNOWN: \(reply.error ?? "refused")")
+            let error = reply.error ?? "refused"
+            print(json ? "{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted(error))}" : "UNKNOWN: \(TerminalText.sanitize(error))")
             throw ExitCode(HealthVerdict.unknown.rawValue)
         }
         let tunnels = reply.tunnels ?? []
@@ -44,7 +45,7 @@ struct StatusCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             let up = tunnels.filter { $0.state == .up }.count
-            print("\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\($0.mode) pid \($0.pid), \($0.config))" } ?? ""))
+            print("\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), \(TerminalText.sanitize($0.config)))" } ?? ""))
             print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
         }
         if verdict != .ok { throw ExitCode(verdict.rawValue) }

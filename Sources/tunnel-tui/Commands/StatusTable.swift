@@ -3,7 +3,9 @@ import TunnelManager
 
 /// The one-line-per-tunnel table of `status` and `check`.
 enum StatusTable {
-    static func render(_ rows: [(name: String, state: TunnelState, latency: Double?, uptime: Double?, restarts: Int?, cause: String?)]) -> String {
+    /// Every text in a row may come from a reply (another process): it is sanitised before it reaches the terminal.
+    static func render(_ unsafeRows: [(name: String, state: TunnelState, latency: Double?, uptime: Double?, restarts: Int?, cause: String?)]) -> String {
+        let rows = unsafeRows.map { (name: TerminalText.sanitize($0.name), state: $0.state, latency: $0.latency, uptime: $0.uptime, restarts: $0.restarts, cause: $0.cause) }
         let nameWidth = max(4, rows.map(\.name.count).max() ?? 4)
         var lines = ["NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  STATE        LATENCY   UPTIME  RST  CAUSE"]
         for row in rows {

@@ -19,6 +19,10 @@ public enum ConfigLoader {
 
     /// Validates TOML text as if read from `path` (used in messages and to resolve nothing else).
     public static func parse(text: String, path: String) throws(ConfigError) -> Config {
+        // toml++ aborts the process on some malformed table headers instead of reporting them.
+        if let hazard = TableHeaderScanner.firstHazard(in: text) {
+            throw .invalid(path: path, problems: [hazard])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

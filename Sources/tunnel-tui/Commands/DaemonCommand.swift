@@ -28,7 +28,9 @@ struct DaemonCommand: AsyncParsableCommand {
         let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
-        let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
+        let service = ControlService(
+            manager: manager, configPath: config.path, mode: "daemon",
+            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
         let server: ControlServer
         do {
             server = try ControlServer(path: socket.path, handler: service.handle, updates: service.updates)

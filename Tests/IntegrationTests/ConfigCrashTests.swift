@@ -25,9 +25,13 @@ struct ConfigCrashTests {
     func daemonSurvives() async throws {
         let rig = try await LoopbackSSHServer()
         // The rig stops even when something below throws.
-        let outcome = await Result { () async throws -> Void in try await checkDaemonSurvives(rig) }
+        do {
+            try await checkDaemonSurvives(rig)
+        } catch {
+            await rig.stop()
+            throw error
+        }
         await rig.stop()
-        try outcome.get()
     }
 
     private func checkDaemonSurvives(_ rig: LoopbackSSHServer) async throws {

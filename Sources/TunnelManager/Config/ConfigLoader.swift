@@ -5,20 +5,27 @@ import TOMLKit
 public enum ConfigLoader {
     /// Reads the file at `path` and validates it.
     public static func load(path: String) throws(ConfigError) -> Config {
-        let text: String
+        try parse(text: read(path: path), path: path)
+    }
+
+    /// The text of the file at `path` (UTF-8).
+    public static func read(path: String) throws(ConfigError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             if !FileManager.default.fileExists(atPath: path) {
                 throw .unreadable(path: path, reason: "no such file")
             }
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        return try parse(text: text, path: path)
     }
 
     /// Validates TOML text as if read from `path` (used in messages and to resolve nothing else).
     public static func parse(text: String, path: String) throws(ConfigError) -> Config {
+        // toml++ aborts the process on some malformed table headers instead of reporting them.
+        if let hazard = TableHeaderScanner.firstHazard(in: text) {
+            throw .invalid(path: path, problems: [hazard])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

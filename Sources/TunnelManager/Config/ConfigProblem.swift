@@ -24,6 +24,21 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
         if let tunnel { parts.append(tunnel.hasPrefix("tunnel #") || tunnel == "[defaults]" ? tunnel : "tunnel \"\(tunnel)\"") }
         if let key { parts.append("key \"\(key)\"") }
         parts.append(message)
-        return parts.joined(separator: ": ")
+        return Self.showingInvisibles(parts.joined(separator: ": "))
+    }
+
+    /// The text with every control, bidi or other invisible character written as `<U+XXXX>`, so that a
+    /// message quoting a bad value shows what is in it and cannot disturb the terminal.
+    static func showingInvisibles(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: InvisibleCharacters.isInvisible) else { return text }
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            if InvisibleCharacters.isInvisible(scalar) {
+                shown += "<\(InvisibleCharacters.codePoint(scalar))>"
+            } else {
+                shown.unicodeScalars.append(scalar)
+            }
+        }
+        return shown
     }
 }

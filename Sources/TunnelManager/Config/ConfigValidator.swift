@@ -73,7 +73,9 @@ struct ConfigValidator {
 
     private mutating func readMetricsKeys() {
         if let value = root["metrics_textfile_dir"] {
-            if let directory = value.string, directory.hasPrefix("/") {
+            if let directory = value.string, let invisible = InvisibleCharacters.first(in: directory) {
+                report(.top, nil, "metrics_textfile_dir", InvisibleCharacters.refusal(invisible))
+            } else if let directory = value.string, directory.hasPrefix("/") {
                 metricsTextfileDir = directory
             } else {
                 report(.top, nil, "metrics_textfile_dir", "must be an absolute directory path, e.g. \"/var/lib/node_exporter/textfile_collector\"")
@@ -81,7 +83,9 @@ struct ConfigValidator {
         }
         if let value = root["metrics_listen"] {
             let loopback = ["127.0.0.1", "::1", "localhost"]
-            if let text = value.string, let (host, portText) = Endpoint.split(text), let port = Int(portText),
+            if let text = value.string, let invisible = InvisibleCharacters.first(in: text) {
+                report(.top, nil, "metrics_listen", InvisibleCharacters.refusal(invisible))
+            } else if let text = value.string, let (host, portText) = Endpoint.split(text), let port = Int(portText),
                (1...65535).contains(port), loopback.contains(host) {
                 metricsListen = Endpoint(host: host, port: port)
             } else {
@@ -89,10 +93,12 @@ struct ConfigValidator {
             }
         }
         if let value = root["metrics_interval"] {
-            if let text = value.string, let duration = DurationParser.parse(text), duration >= .seconds(1) {
+            let range = ConfigRanges.metricsInterval
+            if let text = value.string, let duration = DurationParser.parse(text), range.contains(duration) {
                 metricsInterval = duration
             } else {
-                report(.top, nil, "metrics_interval", "must be a duration of at least 1s, e.g. \"15s\"")
+                report(.top, nil, "metrics_interval",
+                       "must be a duration from \(ConfigRanges.describe(range)), e.g. \"15s\"")
             }
         }
     }
@@ -107,19 +113,49 @@ struct ConfigValidator {
                 seenNames[tunnel.name] = index
             }
         }
+        // Bindings that can collide share a server and a port; per group, remember the first tunnel of
+        // each kind so every tunnel is checked in constant time (a pairwise check was quadratic).
+        struct Group {
+            var first: Int?
+            var firstWildcard: Int?
+            var firstLoopback: Int?
+            var firstByAddress: [String: Int] = [:]
+        }
+        struct GroupKey: Hashable {
+            let host: String
+            let serverPort: Int?
+            let port: Int
+        }
+        var groups: [GroupKey: Group] = [:]
         for (index, tunnel) in tunnels.enumerated() {
-            for earlier in tunnels[..<index]
-            where earlier.serverHost == tunnel.serverHost && earlier.serverPort == tunnel.serverPort
-                && earlier.remote.collides(with: tunnel.remote) {
+            let key = GroupKey(host: tunnel.serverHost, serverPort: tunnel.serverPort, port: tunnel.remote.port)
+            var group = groups[key] ?? Group()
+            let remote = tunnel.remote
+            let address = remote.bindAddress ?? "localhost"
+            let isLoopback = !remote.isWildcard && RemoteBinding.loopbackNames.contains(address)
+            let candidates: [Int?]
+            if remote.isWildcard {
+                candidates = [group.first]
+            } else if isLoopback {
+                candidates = [group.firstWildcard, group.firstLoopback]
+            } else {
+                candidates = [group.firstWildcard, group.firstByAddress[address]]
+            }
+            if let earlier = candidates.compactMap({ $0 }).min() {
                 report(.tunnel(index: index), tunnel.name, "remote",
-                       "\(tunnel.remote) on \(tunnel.serverHost) is already bound by tunnel \"\(earlier.name)\"; "
+                       "\(tunnel.remote) on \(tunnel.serverHost) is already bound by tunnel \"\(tunnels[earlier].name)\"; "
                        + "two tunnels cannot listen on the same server port")
             }
+            if group.first == nil { group.first = index }
+            if remote.isWildcard, group.firstWildcard == nil { group.firstWildcard = index }
+            if isLoopback, group.firstLoopback == nil { group.firstLoopback = index }
+            if !remote.isWildcard, group.firstByAddress[address] == nil { group.firstByAddress[address] = index }
+            groups[key] = group
         }
     }
 
     private func suggestion(for key: String, among known: [String]) -> String {
-        if let close = KeySuggestion.closest(to: key, among: known) { return "did you mean \"\(close)\"?" }
+        if key.count <= 64, let close = KeySuggestion.closest(to: key, among: known) { return "did you mean \"\(close)\"?" }
         return "known keys: " + known.joined(separator: ", ")
     }
 

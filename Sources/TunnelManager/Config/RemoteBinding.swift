@@ -23,14 +23,16 @@ public struct RemoteBinding: Sendable, Hashable, Codable, CustomStringConvertibl
         return ["", "*", "0.0.0.0", "::"].contains(bindAddress)
     }
 
+    /// The bind addresses that all mean the server's loopback interface.
+    static let loopbackNames: Set<String> = ["localhost", "127.0.0.1", "::1"]
+
     /// Whether two bindings on the same server would fight over the same socket.
     func collides(with other: RemoteBinding) -> Bool {
         guard port == other.port else { return false }
         if isWildcard || other.isWildcard { return true }
         let mine = bindAddress ?? "localhost"
         let theirs = other.bindAddress ?? "localhost"
-        let loopback: Set<String> = ["localhost", "127.0.0.1", "::1"]
-        if loopback.contains(mine) && loopback.contains(theirs) { return true }
+        if Self.loopbackNames.contains(mine) && Self.loopbackNames.contains(theirs) { return true }
         return mine == theirs
     }
 }

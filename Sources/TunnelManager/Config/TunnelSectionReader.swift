@@ -42,7 +42,7 @@ struct TunnelSectionReader {
 
         let server = requiredString("server")
         if let server { checkNotOption(server, key: "server", what: "ssh destination") }
-        let serverPort: Int? = lookup("server_port") == nil ? nil : integer("server_port", default: 0, range: 1...65535)
+        let serverPort: Int? = lookup("server_port") == nil ? nil : integer("server_port", default: 0, range: ConfigRanges.port)
         var identityFile = string("identity_file").map(Self.expandTilde)
         if let file = identityFile {
             checkNotOption(file, key: "identity_file", what: "path")
@@ -67,9 +67,9 @@ struct TunnelSectionReader {
         let sshProgram = string("ssh") ?? "ssh"
         checkNotOption(sshProgram, key: "ssh", what: "program")
 
-        let keepaliveInterval = duration("keepalive_interval", default: .seconds(15), minimum: .seconds(1))
-        let keepaliveCount = integer("keepalive_count", default: 3, range: 1...100)
-        let connectTimeout = duration("connect_timeout", default: .seconds(10), minimum: .seconds(1))
+        let keepaliveInterval = duration("keepalive_interval", default: .seconds(15), range: ConfigRanges.keepaliveInterval)
+        let keepaliveCount = integer("keepalive_count", default: 3, range: ConfigRanges.keepaliveCount)
+        let connectTimeout = duration("connect_timeout", default: .seconds(10), range: ConfigRanges.connectTimeout)
 
         let remote = remoteBinding()
         let local = endpoint("local", required: true)
@@ -90,17 +90,17 @@ struct TunnelSectionReader {
         if !httpPath.hasPrefix("/") || httpPath.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 32 } == true }) {
             report("http_path", "must start with '/' and contain no spaces or control characters")
         }
-        let probeInterval = duration("probe_interval", default: .seconds(5), minimum: .milliseconds(100))
-        let probeTimeout = duration("probe_timeout", default: .seconds(3), minimum: .milliseconds(50))
-        let probeFailures = integer("probe_failures", default: 2, range: 1...100)
-        let backoffInitial = duration("backoff_initial", default: .seconds(1), minimum: .milliseconds(100))
-        let backoffMax = duration("backoff_max", default: .seconds(60), minimum: .milliseconds(100))
+        let probeInterval = duration("probe_interval", default: .seconds(5), range: ConfigRanges.probeInterval)
+        let probeTimeout = duration("probe_timeout", default: .seconds(3), range: ConfigRanges.probeTimeout)
+        let probeFailures = integer("probe_failures", default: 2, range: ConfigRanges.probeFailures)
+        let backoffInitial = duration("backoff_initial", default: .seconds(1), range: ConfigRanges.backoffInitial)
+        let backoffMax = duration("backoff_max", default: .seconds(60), range: ConfigRanges.backoffMax)
         if let initial = backoffInitial, let maximum = backoffMax, maximum < initial {
             report("backoff_max", "must not be smaller than backoff_initial (\(DurationParser.format(initial)))")
         }
-        let stableAfter = duration("stable_after", default: .seconds(30), minimum: .zero)
-        let serverCheckInterval = duration("server_check_interval", default: .seconds(2), minimum: .milliseconds(200))
-        let logLines = integer("log_lines", default: 500, range: 10...100_000)
+        let stableAfter = duration("stable_after", default: .seconds(30), range: ConfigRanges.stableAfter)
+        let serverCheckInterval = duration("server_check_interval", default: .seconds(2), range: ConfigRanges.serverCheckInterval)
+        let logLines = integer("log_lines", default: 500, range: ConfigRanges.logLines)
         let autostart = boolean("autostart", default: true)
 
         guard problems.count == problemCountBefore,
@@ -137,8 +137,13 @@ struct TunnelSectionReader {
             report(key, "must be a string, found \(value.type)", inDefaults: inDefaults)
             return nil
         }
-        if text.contains(where: { $0.asciiValue.map { $0 < 32 || $0 == 127 } == true }) {
-            report(key, "must not contain control characters", inDefaults: inDefaults)
+        if let invisible = InvisibleCharacters.first(in: text) {
+            report(key, InvisibleCharacters.refusal(invisible), inDefaults: inDefaults)
+            return nil
+        }
+        if text.isEmpty && Self.nonEmptyKeys.contains(key) {
+            report(key, "must not be empty; " + (Self.nonEmptyHints[key] ?? "remove the line to use the default"),
+                   inDefaults: inDefaults)
             return nil
         }
         return text
@@ -187,12 +192,20 @@ struct TunnelSectionReader {
                 report(key, "must be a list of strings, found an element of type \(element.type)", inDefaults: inDefaults)
                 return nil
             }
+            if let invisible = InvisibleCharacters.first(in: text) {
+                report(key, InvisibleCharacters.refusal(invisible), inDefaults: inDefaults)
+                return nil
+            }
+            if text.isEmpty {
+                report(key, "must not hold an empty string; write each option as \"Key=Value\"", inDefaults: inDefaults)
+                return nil
+            }
             strings.append(text)
         }
         return strings
     }
 
-    private mutating func duration(_ key: String, default fallback: Duration, minimum: Duration) -> Duration? {
+    private mutating func duration(_ key: String, default fallback: Duration, range: ClosedRange<Duration>) -> Duration? {
         guard let (value, inDefaults) = lookup(key) else { return fallback }
         guard let text = value.string else {
             report(key, "must be a duration string such as \"10s\", \"500ms\" or \"2m\", found \(value.type)",
@@ -203,8 +216,9 @@ struct TunnelSectionReader {
             report(key, "\"\(text)\" is not a duration; write e.g. \"10s\", \"500ms\" or \"2m\"", inDefaults: inDefaults)
             return nil
         }
-        guard parsed >= minimum else {
-            report(key, "\"\(text)\" is too short; the minimum is \(DurationParser.format(minimum))", inDefaults: inDefaults)
+        guard range.contains(parsed) else {
+            let side = parsed < range.lowerBound ? "too short" : "too long"
+            report(key, "\"\(text)\" is \(side); the range is \(ConfigRanges.describe(range))", inDefaults: inDefaults)
             return nil
         }
         return parsed
@@ -286,6 +300,14 @@ struct TunnelSectionReader {
         let where_ = inDefaults ? "\(message) (set in [defaults])" : message
         problems.append(ConfigProblem(line: lines.line(of: key, in: section), tunnel: label, key: key, message: where_))
     }
+
+    /// String keys that cannot be empty, and what to write instead.
+    static let nonEmptyKeys: Set<String> = ["name", "server", "ssh", "identity_file", "remote", "local", "public", "http_path", "host_key_policy", "probe"]
+    static let nonEmptyHints: [String: String] = [
+        "server": "write the ssh destination, e.g. \"tunnel@vps.example.com\"",
+        "ssh": "write the ssh program, e.g. \"ssh\" or \"/usr/bin/ssh\", or remove the line",
+        "identity_file": "write the key's path, e.g. \"~/.ssh/id_ed25519_tunnel\", or remove the line",
+    ]
 
     static func expandTilde(_ path: String) -> String {
         if path == "~" { return NSHomeDirectory() }

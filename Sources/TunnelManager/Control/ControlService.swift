@@ -6,11 +6,15 @@ public struct ControlService: Sendable {
     /// Who answers: this process, its mode and config.
     public let instance: ControlInstance
     private let configPath: String
+    private let configCheck: IsolatedConfigCheck?
 
     /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.
-    public init(manager: TunnelManager, configPath: String, mode: String) {
+    /// With `configCheck`, a reload first validates the new file in a child process, so a file that
+    /// crashes or hangs the parser is rejected without reaching this process.
+    public init(manager: TunnelManager, configPath: String, mode: String, configCheck: IsolatedConfigCheck? = nil) {
         self.manager = manager
         self.configPath = configPath
+        self.configCheck = configCheck
         self.instance = ControlInstance(pid: getpid(), mode: mode, config: configPath)
     }
 
@@ -52,7 +56,11 @@ public struct ControlService: Sendable {
     /// Re-reads the config file and applies the difference; a file with errors changes nothing.
     public func reload() async -> ControlResponse {
         do {
-            let config = try ConfigLoader.load(path: configPath)
+            let text = try ConfigLoader.read(path: configPath)
+            if let configCheck, let problems = await configCheck.problems(text: text, path: configPath) {
+                return .failure("reload rejected, nothing changed:\n\(problems)")
+            }
+            let config = try ConfigLoader.parse(text: text, path: configPath)
             let summary = await manager.reload(config)
             return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1), reload: summary)
         } catch {

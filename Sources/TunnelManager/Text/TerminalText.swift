@@ -1,7 +1,8 @@
 /// Makes untrusted text (ssh output, server banners) safe to show on a terminal.
 public enum TerminalText {
-    /// Removes escape sequences (CSI, OSC, DCS and two-byte ones), C0/C1 control characters and bidi
-    /// overrides; a tab becomes a space. What is left cannot move the cursor or change the terminal.
+    /// Removes escape sequences (CSI, OSC, DCS and two-byte ones), C0/C1 control characters, bidi controls
+    /// and the other invisible format characters; a tab becomes a space. What is left cannot move the
+    /// cursor, change the terminal or make text read in another order than it is stored.
     public static func sanitize(_ text: String) -> String {
         var output = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
@@ -17,13 +18,17 @@ public enum TerminalText {
                 output.append(" ")
             case 0x00..<0x20, 0x7F, 0x80..<0xA0:
                 continue
-            case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069:
-                continue
             default:
-                output.append(scalar)
+                if isDrawable(scalar) { output.append(scalar) }
             }
         }
         return String(output)
+    }
+
+    /// Whether `scalar` may reach a terminal: not a control, a bidi control, another invisible format
+    /// character or a line separator. The zero-width joiners stay: emoji and some scripts need them.
+    public static func isDrawable(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value == 0x200C || scalar.value == 0x200D || !InvisibleCharacters.isInvisible(scalar)
     }
 
     private static func skipEscapeSequence(_ scalars: inout String.UnicodeScalarView.Iterator) {

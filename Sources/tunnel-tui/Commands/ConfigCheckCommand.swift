@@ -11,8 +11,14 @@ struct ConfigCheckCommand: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
+    @Flag(name: .long, help: "Print only problems (a reload runs this in a child process).")
+    var quiet = false
+
     func run() throws {
-        let config = try options.load()
+        let config = try ParserCrashReport.whileParsing(options.config ?? "the config file") { try options.load() }
+        if quiet { return }
+        // Every value was validated (no invisible characters), but what reaches a terminal is sanitised anyway.
+        func print(_ line: String) { Swift.print(TerminalText.sanitize(line)) }
         print("\(config.path): \(config.tunnels.count) tunnel\(config.tunnels.count == 1 ? "" : "s"), valid")
         for warning in config.warnings {
             print("warning: \(warning)")

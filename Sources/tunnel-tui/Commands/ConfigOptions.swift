@@ -15,7 +15,9 @@ struct ConfigOptions: ParsableArguments {
             let path = try ConfigLocator.locate(explicit: config)
             return try ConfigLoader.load(path: path)
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
+            let lines = "tunnel-tui: \(error)".split(separator: "\n", omittingEmptySubsequences: false)
+            let safe = lines.map { TerminalText.sanitize(String($0)) }.joined(separator: "\n")
+            FileHandle.standardError.write(Data((safe + "\n").utf8))
             throw ExitCode(1)
         }
     }

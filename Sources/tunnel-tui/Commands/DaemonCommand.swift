@@ -25,7 +25,9 @@ struct DaemonCommand: SignalHandlingCommand {
         let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
-        let service = ControlService(manager: manager, configPath: config.path, mode: "daemon")
+        let service = ControlService(
+            manager: manager, configPath: config.path, mode: "daemon",
+            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
         let server: ControlServer
         do {
             server = try ControlServer(path: socket.path, instance: service.instance, handler: { request in

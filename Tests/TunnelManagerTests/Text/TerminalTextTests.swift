@@ -13,6 +13,12 @@ struct TerminalTextTests {
         ("bidi\u{202E}txt", "biditxt"),
         ("dcs\u{1B}Pq#0\u{1B}\\end", "dcsend"),
         ("plain UTF-8 ✓ ünïcode", "plain UTF-8 ✓ ünïcode"),
+        ("arabic\u{061C}mark", "arabicmark"),
+        ("iso\u{2066}late\u{2069}d", "isolated"),
+        ("zero\u{200B}width\u{FEFF}", "zerowidth"),
+        ("line\u{2028}sep", "linesep"),
+        ("next\u{85}line", "nextline"),
+        ("joined 👩\u{200D}💻", "joined 👩\u{200D}💻"),
     ])
     func sanitize(raw: String, clean: String) {
         #expect(TerminalText.sanitize(raw) == clean)

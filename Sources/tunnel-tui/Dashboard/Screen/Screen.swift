@@ -19,18 +19,23 @@ struct Screen: Equatable, Sendable {
     }
 
     /// Writes `text` at (x, y), cut at `maxWidth` (default: the screen's edge); never wraps into another row.
-    /// Control characters are dropped here too, whatever the caller passed.
+    /// Control characters, bidi controls and other invisible characters are dropped here too, whatever the
+    /// caller passed (config values and names reach the screen through here).
     /// Returns the column after the last character written.
     @discardableResult
     mutating func put(_ text: String, x: Int, y: Int, style: CellStyle = .plain, maxWidth: Int? = nil) -> Int {
         guard y >= 0, y < height, x < width else { return x }
         let limit = min(width, x + (maxWidth ?? width))
         var column = x
-        for character in text {
+        for original in text {
             guard column < limit else { break }
-            guard let scalar = character.unicodeScalars.first, scalar.value >= 0x20, scalar.value != 0x7F,
-                  !(0x80..<0xA0).contains(scalar.value)
-            else { continue }
+            var character = original
+            if !original.unicodeScalars.allSatisfy(TerminalText.isDrawable) {
+                var kept = String.UnicodeScalarView()
+                kept.append(contentsOf: original.unicodeScalars.filter(TerminalText.isDrawable))
+                guard let first = String(kept).first else { continue }
+                character = first
+            }
             if column >= 0 { self[column, y] = Cell(character: character, style: style) }
             column += 1
         }

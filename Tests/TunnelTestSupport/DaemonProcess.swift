@@ -10,11 +10,11 @@ public final class DaemonProcess: @unchecked Sendable {
 
     /// Starts the daemon on `config` with its control socket at `socket`; `launcher` (e.g. `prlimit --nofile=48 --`)
     /// runs it, when given.
-    public init(config: String, socket: String, launcher: [String] = []) throws {
+    public init(config: String, socket: String, launcher: [String] = [], arguments: [String] = []) throws {
         self.socket = socket
         logPath = socket + ".log"
         FileManager.default.createFile(atPath: logPath, contents: nil)
-        let command = launcher + [RigSupport.binary, "daemon", "--config", config, "--socket", socket]
+        let command = launcher + [RigSupport.binary, "daemon", "--config", config, "--socket", socket] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.standardOutput = FileHandle.nullDevice

@@ -23,8 +23,11 @@ public final class ControlServer: Sendable {
 
     /// Checks the socket's directory (creating it 0700 if missing), takes the single-instance lock, replaces a
     /// stale socket file and starts serving; refuses when another instance holds the lock. `instance` is
-    /// recorded in the lock for that message.
-    public init(path: String, instance: ControlInstance? = nil, handler: @escaping Handler, updates: @escaping Updates) throws(ControlError) {
+    /// recorded in the lock for that message. With `sharedGroup` the socket is 0660 and members of that group
+    /// are admitted too (the packaged daemon shares it with the `tunnel` group); otherwise it is 0600.
+    public init(
+        path: String, instance: ControlInstance? = nil, sharedGroup: gid_t? = nil, handler: @escaping Handler, updates: @escaping Updates
+    ) throws(ControlError) {
         self.path = path
         let directory = (path as NSString).deletingLastPathComponent
         try ControlSocketDirectory.prepare(directory: directory.isEmpty ? "." : directory)
@@ -53,8 +56,9 @@ public final class ControlServer: Sendable {
             close(descriptor)
             throw .system("cannot listen on \(path): \(reason)")
         }
-        chmod(path, 0o600)
-        let sessions = ControlSessions(handler: handler, updates: updates)
+        chmod(path, sharedGroup == nil ? 0o600 : 0o660)
+        if let sharedGroup { chown(path, getuid(), sharedGroup) }
+        let sessions = ControlSessions(handler: handler, updates: updates, peers: ControlPeerPolicy(sharedGroup: sharedGroup))
         self.sessions = sessions
         acceptor = SocketAcceptor(listener: descriptor) { sessions.accept($0) }
     }

@@ -19,10 +19,12 @@ final class ControlSessions: Sendable {
     private let handler: ControlServer.Handler
     private let updates: ControlServer.Updates
     private let loop: EventLoop
+    private let peers: ControlPeerPolicy
     /// Touched on the loop's thread only; the Mutex only makes that checkable.
     private let clients = Mutex<[Int32: SocketConnection]>([:])
 
-    init(handler: @escaping ControlServer.Handler, updates: @escaping ControlServer.Updates, loop: EventLoop = .shared) {
+    init(handler: @escaping ControlServer.Handler, updates: @escaping ControlServer.Updates, peers: ControlPeerPolicy, loop: EventLoop = .shared) {
+        self.peers = peers
         self.handler = handler
         self.updates = updates
         self.loop = loop
@@ -30,8 +32,8 @@ final class ControlSessions: Sendable {
 
     /// Takes a new client (on the loop's thread).
     func accept(_ descriptor: Int32) {
-        guard Self.peerIsAllowed(descriptor) else {
-            Self.refuse(descriptor, "refused: the control socket serves only uid \(getuid())")
+        guard peers.admits(descriptor) else {
+            Self.refuse(descriptor, peers.refusal)
             return
         }
         guard clients.withLock({ $0.count }) < Self.maximumClients else {
@@ -120,19 +122,6 @@ final class ControlSessions: Sendable {
         return .request(request)
     }
 
-    /// Only the same user, or root, may talk to the supervisor.
-    static func peerIsAllowed(_ descriptor: Int32) -> Bool {
-        // struct ucred from <sys/socket.h> (needs _GNU_SOURCE, which the Glibc module does not set).
-        struct PeerCredentials {
-            var pid: Int32 = 0
-            var uid: UInt32 = 0
-            var gid: UInt32 = 0
-        }
-        var credentials = PeerCredentials()
-        var length = socklen_t(MemoryLayout<PeerCredentials>.size)
-        guard getsockopt(descriptor, SOL_SOCKET, SO_PEERCRED, &credentials, &length) == 0 else { return false }
-        return credentials.uid == getuid() || credentials.uid == 0
-    }
 
     /// Answers with one error line (if the socket takes it now) and closes.
     private static func refuse(_ descriptor: Int32, _ message: String) {

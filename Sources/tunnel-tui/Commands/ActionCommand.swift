@@ -7,6 +7,7 @@ protocol TunnelActionCommand: ParsableCommand {
     var name: String? { get }
     var all: Bool { get }
     var socket: SocketOptions { get }
+    var config: String? { get }
     static var command: String { get }
 }
 
@@ -22,14 +23,14 @@ extension TunnelActionCommand {
             throw ValidationError("name one tunnel or pass --all")
         }
         do {
-            let reply = try ControlClient.send(request, path: socket.path)
+            let reply = try RunningInstance(socket: socket, config: config).send(request)
             guard reply.ok else {
                 FileHandle.standardError.write(Data("tunnel-tui: \(TerminalText.sanitize(reply.error ?? "refused"))\n".utf8))
                 throw ExitCode(1)
             }
             let tunnels = (reply.tunnels ?? []).filter { name == nil || $0.name == name }
             print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
-        } catch let error as ControlError {
+        } catch let error as RunningInstance.Failure {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(HealthVerdict.unknown.rawValue)
         }
@@ -42,6 +43,8 @@ struct StartCommand: TunnelActionCommand {
     static let command = "start"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
+    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
+    var config: String?
     @OptionGroup var socket: SocketOptions
 }
 
@@ -51,6 +54,8 @@ struct StopCommand: TunnelActionCommand {
     static let command = "stop"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
+    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
+    var config: String?
     @OptionGroup var socket: SocketOptions
 }
 
@@ -60,5 +65,7 @@ struct RestartCommand: TunnelActionCommand {
     static let command = "restart"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel (not supported: use stop --all, start --all).") var all = false
+    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
+    var config: String?
     @OptionGroup var socket: SocketOptions
 }

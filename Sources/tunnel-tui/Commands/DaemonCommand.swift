@@ -16,9 +16,17 @@ struct DaemonCommand: SignalHandlingCommand {
 
     @OptionGroup var options: ConfigOptions
     @OptionGroup var socket: SocketOptions
+    @Option(name: .long, help: ArgumentHelp(
+        "Let members of this group use the control socket too (socket 0660); the packaged service shares it with group tunnel.",
+        valueName: "group"))
+    var socketGroup: String?
 
     func run() async throws {
         let config = try options.load()
+        let sharedGroup = try socketGroup.map { name throws -> gid_t in
+            guard let entry = getgrnam(name) else { throw ValidationError("--socket-group \(name): no such group") }
+            return entry.pointee.gr_gid
+        }
         DaemonLogging.bootstrap()
         let logger = Logger(label: "tunnel-tui")
         let systemd = SystemdNotifier()
@@ -30,7 +38,7 @@ struct DaemonCommand: SignalHandlingCommand {
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
         let server: ControlServer
         do {
-            server = try ControlServer(path: socket.path, instance: service.instance, handler: { request in
+            server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: { request in
                 guard request.command == "reload" else { return await service.handle(request) }
                 systemd.reloading()
                 let reply = await service.handle(request)

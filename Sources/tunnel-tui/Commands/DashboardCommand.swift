@@ -14,24 +14,36 @@ struct DashboardCommand: SignalHandlingCommand {
     @OptionGroup var socket: SocketOptions
 
     func run() async throws {
+        // A running instance of this config (the user's own, or the boot-started system daemon) is attached
+        // to before the file is loaded: a login user may read the system config but not the service's key.
+        let wanted = (try? ConfigLocator.locate(explicit: options.config)).map(Self.standardized)
+        var others: [String] = []
+        for path in socket.clientPaths {
+            guard let running = try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 3) else { continue }
+            let theirs = running.instance.map { Self.standardized($0.config) }
+            if let theirs, theirs == wanted {
+                try await Self.attach(to: running, socketPath: path)
+                return
+            }
+            others.append("\(path) is served by " + (running.instance.map {
+                "\(TerminalText.sanitize($0.mode)) pid \($0.pid) supervising \(TerminalText.sanitize($0.config))"
+            } ?? "an instance"))
+        }
         let config = try options.load()
-        if let running = try? ControlClient.send(ControlRequest(command: "status"), path: socket.path, timeoutSeconds: 3) {
-            try await Self.attach(to: running, config: config, socketPath: socket.path)
-            return
+        if let busy = others.first(where: { $0.hasPrefix(socket.path + " ") }) {
+            // Never start a second supervisor on a socket another config's instance serves.
+            FileHandle.standardError.write(Data("tunnel-tui: \(busy), not \(config.path); stop it or pass --socket\n".utf8))
+            throw ExitCode(1)
         }
         try await Self.show(config: config, socketPath: socket.path)
     }
 
-    /// Drives the daemon that already supervises this config; quitting detaches and the tunnels keep running.
-    static func attach(to running: ControlResponse, config: Config, socketPath: String) async throws {
-        let theirs = running.instance.map { URL(fileURLWithPath: $0.config).standardizedFileURL.path }
-        guard theirs == URL(fileURLWithPath: config.path).standardizedFileURL.path else {
-            let who = running.instance.map { "\(TerminalText.sanitize($0.mode)) pid \($0.pid) supervising \(TerminalText.sanitize($0.config))" }
-                ?? "an instance"
-            FileHandle.standardError.write(Data(
-                "tunnel-tui: \(socketPath) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
-            throw ExitCode(1)
-        }
+    private static func standardized(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
+    }
+
+    /// Drives the instance that already supervises this config; quitting detaches and the tunnels keep running.
+    static func attach(to running: ControlResponse, socketPath: String) async throws {
         let backend: RemoteBackend
         do {
             backend = try RemoteBackend(socketPath: socketPath)
@@ -39,7 +51,8 @@ struct DashboardCommand: SignalHandlingCommand {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        let label = "\(config.path) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
+        let config = TerminalText.sanitize(running.instance?.config ?? "?")
+        let label = "\(config) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
         await DashboardRuntime(backend: backend, configPath: label).run()
     }
 

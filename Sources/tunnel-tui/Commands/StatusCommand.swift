@@ -14,12 +14,14 @@ struct StatusCommand: ParsableCommand {
             """)
 
     @Flag(help: "Print JSON for scripts.") var json = false
+    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
+    var config: String?
     @OptionGroup var socket: SocketOptions
 
     func run() throws {
         let reply: ControlResponse
         do {
-            reply = try ControlClient.send(ControlRequest(command: "status"), path: socket.path)
+            reply = try RunningInstance(socket: socket, config: config).send(ControlRequest(command: "status"))
         } catch {
             if json {
                 print("{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted("\(error)"))}")

@@ -232,6 +232,27 @@ struct ReclaimTests {
         try await scriptAlone(.openSSH10)
     }
 
+    @Test("as root on OpenSSH 10, a session that ss -p names (sshd-session) is reclaimed without registering",
+          .enabled(if: hasTrixie, "needs root and the trixie root (scripts/prepare-vps-root)"))
+    func rootOnOpenSSH10() async throws {
+        let port = try LoopbackSSHServer.freePort()
+        let rig = try await LoopbackSSHServer(
+            authorizedKeyOptions: "command=\"$RIG/tunnel-tui-reclaim \(port)\"",
+            files: ["tunnel-tui-reclaim": Self.script], systemRoot: Self.trixieRoot)
+        do {
+            try await withHolder(rig, port: port, registered: false) { holderExited in
+                #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the -N session holds the port")
+                let reclaimed = await ask(rig, ["reclaim", String(port)])
+                #expect(reclaimed.exit == .exited(0) && reclaimed.output.contains("reclaimed port \(port)"), "\(reclaimed)")
+                #expect(await RigSupport.eventually(timeout: .seconds(10)) { holderExited() }, "the holding ssh was disconnected")
+            }
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
+
     private func wholePathUnprivileged(_ vps: VPS) async throws {
         let port = try LoopbackSSHServer.freePort()
         try await withUnprivilegedRig(vps, port: port) { rig in

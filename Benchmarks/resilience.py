@@ -2,7 +2,8 @@
 """Side by side: tunnel-tui daemon and autossh (the classic recipe) on the same faults, in one run.
 
 A private sshd runs in a network namespace the script creates (10.240.0.2, ClientAliveInterval 5,
-ClientAliveCountMax 3). An external probe reads the SSH banner through the tunnel's public port every 100 ms;
+ClientAliveCountMax 3); the tunnels log in as an unprivileged user (tt-bench, made if missing), as the README
+recommends for the VPS. With the reclaim script, tunnel-tui runs with reclaim_script = true. An external probe reads the SSH banner through the tunnel's public port every 100 ms;
 the figure for a fault is the user-visible outage: from the fault to the first good probe after it
 (after the server's return, for "sshd down"). Each supervisor runs 35 s before its first fault.
 
@@ -13,6 +14,7 @@ Usage (root; needs openssh-server, autossh, nftables, iproute2):
     swift build -c release --product tunnel-tui && sudo Benchmarks/resilience.py [--quick]
 --quick skips the 35 s steady state and the 100-tunnel idle run (for trying the script, not for figures).
 --idle N measures only tunnel-tui's idle cost at N tunnels (for working on it).
+--debug-cgnat runs only faults 1-3 with the reclaim script and prints the daemon's log (add --quick).
 Fault 8 (the dashboard) runs `tunnel-tui bench-render` and Benchmarks/dashboard-latency.py at the end.
 Leaves no process or namespace behind.
 """
@@ -23,6 +25,7 @@ ROOT = os.path.dirname(HERE)
 BINARY = os.path.join(ROOT, ".build/release/tunnel-tui")
 RECLAIM = os.path.join(ROOT, "contrib/tunnel-tui-reclaim")
 NS, HOST_LINK, PEER_LINK = "tt-bench", "ttbh", "ttbs"
+USER = "tt-bench"  # the unprivileged VPS user the tunnels log in as
 HOST_IP, SERVER_IP, SSH_PORT, PUBLIC_PORT = "10.240.0.1", "10.240.0.2", 2222, 4022
 SERVICE_PORT = 2200  # the Pi's service behind the tunnel: a banner server on this side
 QUICK = "--quick" in sys.argv
@@ -45,6 +48,7 @@ class Rig:
             sys.exit(f"network namespace {NS} exists: another run is going on, or one was killed "
                      f"(then: ip netns del {NS}; ip link del {HOST_LINK})")
         self.dir = tempfile.mkdtemp(prefix="tt-bench-")
+        os.chmod(self.dir, 0o755)  # sshd reads authorized_keys as the user, who runs the script from here
         self.sshd = None
         try:
             self.build()
@@ -53,6 +57,11 @@ class Rig:
             raise
 
     def build(self):
+        if subprocess.run(["id", "-u", USER], capture_output=True).returncode != 0:
+            sh("useradd", "-m", "-s", "/bin/sh", USER)
+        sh("usermod", "-p", "*", USER)  # a locked account is refused even for keys with UsePAM no
+        shutil.copy(RECLAIM, f"{self.dir}/tunnel-tui-reclaim")
+        os.chmod(f"{self.dir}/tunnel-tui-reclaim", 0o755)
         for key in ("host_key", "client_key"):
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", f"{self.dir}/{key}")
         self.key = f"{self.dir}/client_key"
@@ -85,8 +94,9 @@ class Rig:
 
     def set_reclaim(self, enabled):
         public = open(f"{self.key}.pub").read()
-        prefix = f'command="/bin/sh {RECLAIM} {" ".join(str(PUBLIC_PORT + i) for i in range(0, 101))}" ' if enabled else ""
+        prefix = f'command="{self.dir}/tunnel-tui-reclaim {" ".join(str(PUBLIC_PORT + i) for i in range(0, 101))}" ' if enabled else ""
         open(f"{self.dir}/authorized_keys", "w").write(prefix + public)
+        os.chmod(f"{self.dir}/authorized_keys", 0o644)
 
     def start_sshd(self):
         self.sshd = subprocess.Popen(["ip", "netns", "exec", NS, "/usr/sbin/sshd", "-D", "-e", "-f", f"{self.dir}/sshd_config"],
@@ -232,26 +242,28 @@ class Probe(threading.Thread):
 
 
 class Supervisor:
-    def __init__(self, kind, rig, tunnels=1):
+    def __init__(self, kind, rig, tunnels=1, reclaim=False):
         self.kind, self.rig, self.processes = kind, rig, []
         common = ["-i", rig.key, "-p", str(SSH_PORT), "-o", f"UserKnownHostsFile={rig.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
         if kind == "tunnel-tui":
             config = f"{rig.dir}/bench.toml"
             with open(config, "w") as file:
-                file.write(f'[defaults]\nserver = "root@{SERVER_IP}"\nserver_port = {SSH_PORT}\nidentity_file = "{rig.key}"\n'
-                           f'ssh_options = ["UserKnownHostsFile={rig.known_hosts}"]\nprobe = "banner"\n')
+                file.write(f'[defaults]\nserver = "{USER}@{SERVER_IP}"\nserver_port = {SSH_PORT}\nidentity_file = "{rig.key}"\n'
+                           f'ssh_options = ["UserKnownHostsFile={rig.known_hosts}"]\nprobe = "banner"\n'
+                           f'reclaim_script = {"true" if reclaim else "false"}\n')
                 for index in range(tunnels):
                     file.write(f'\n[[tunnel]]\nname = "t{index}"\nremote = "{SERVER_IP}:{PUBLIC_PORT + index}"\n'
                                f'local = "127.0.0.1:{SERVICE_PORT}"\n')
             self.log = f"{rig.dir}/daemon.log"
-            self.processes.append(subprocess.Popen([BINARY, "daemon", "--config", config, "--socket", f"{rig.dir}/control.sock"],
+            # The daemon makes its socket's directory private (0700): not the rig's, which the VPS user reads.
+            self.processes.append(subprocess.Popen([BINARY, "daemon", "--config", config, "--socket", f"{rig.dir}/control/control.sock"],
                                                    stdout=subprocess.DEVNULL, stderr=open(self.log, "a"), start_new_session=True))
         else:
             for index in range(tunnels):
                 self.processes.append(subprocess.Popen(
                     ["autossh", "-M", "0", "-o", "ServerAliveInterval=30", "-o", "ServerAliveCountMax=3",
                      "-o", "ExitOnForwardFailure=yes", "-nNT", *common, "-R", f"{SERVER_IP}:{PUBLIC_PORT + index}:127.0.0.1:{SERVICE_PORT}",
-                     f"root@{SERVER_IP}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
+                     f"{USER}@{SERVER_IP}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
 
     def tree(self):
         return [p.pid for p in self.processes] + [child for p in self.processes for child in descendants(p.pid)]
@@ -301,7 +313,7 @@ def fault_run(kind, rig, reclaim=False):
     probe = Probe(PUBLIC_PORT)
     probe.start()
     t0 = time.time()
-    supervisor = Supervisor(kind, rig)
+    supervisor = Supervisor(kind, rig, reclaim=reclaim)
     try:
         results["1 cold start"] = probe.outage_after(t0, need_failure=False, cap=60)
         time.sleep(STEADY)

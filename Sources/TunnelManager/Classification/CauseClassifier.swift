@@ -25,6 +25,10 @@ public enum CauseClassifier {
             return .badSSHOption(line.trimmingCharacters(in: .whitespaces))
         }
         if text.hasPrefix("debug") { return nil }
+        // dash, bash and zsh saying the shell found no `hold`: the key has no tunnel-tui-reclaim forced command.
+        if text.includes("hold: not found") || text.includes("hold: command not found") || text.includes("command not found: hold") {
+            return .reclaimScriptMissing
+        }
         if text.includes("could not resolve hostname") || text.includes("name or service not known")
             || text.includes("temporary failure in name resolution") {
             return .hostNotResolved

@@ -34,6 +34,9 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
     case exited(String)
     /// The server's ssh port does not answer; the tunnel waits for the per-server check, not for its backoff.
     case serverUnreachable(String)
+    /// With `reclaim_script = true`, the server's shell ran `hold PORT` itself: no tunnel-tui-reclaim is the
+    /// forced command of this key.
+    case reclaimScriptMissing
 
     /// Whether the cause may mean the server (not this tunnel) is gone: the circuit breaker checks the server
     /// before these tunnels retry. A closed connection counts: when a VPS reboots, every tunnel sees that first.
@@ -51,7 +54,7 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
     public var needsUser: Bool {
         switch self {
         case .authenticationRefused, .hostKeyChanged, .hostKeyUnknown, .hostKeyVerificationFailed,
-             .badSSHOption, .sshMissing:
+             .badSSHOption, .sshMissing, .reclaimScriptMissing:
             true
         default:
             false
@@ -78,6 +81,7 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
         case .publicProbeFailed(let detail): "public end not answering: \(detail)"
         case .exited(let detail): detail
         case .serverUnreachable(let detail): "server unreachable (\(detail))"
+        case .reclaimScriptMissing: "the server has no tunnel-tui-reclaim for this key (its shell ran 'hold')"
         }
     }
 
@@ -104,7 +108,8 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
             "check the server name, DNS, or the Host alias in ~/.ssh/config"
         case .remotePortInUse:
             "a stale session still holds the port: install tunnel-tui-reclaim on the server (see tunnel-tui server-setup) "
-                + "so tunnel-tui can free it, and set ClientAliveInterval 10, ClientAliveCountMax 3 in its sshd_config"
+                + "and set reclaim_script = true so tunnel-tui can free it, and set ClientAliveInterval 10, "
+                + "ClientAliveCountMax 3 in its sshd_config"
         case .connectionClosed, .keepaliveTimeout:
             nil
         case .localServiceDown:
@@ -115,6 +120,8 @@ public enum FailureCause: Sendable, Hashable, Codable, CustomStringConvertible {
             nil
         case .serverUnreachable:
             "its tunnels wait together and reconnect as soon as the server's ssh port answers"
+        case .reclaimScriptMissing:
+            "the server has no tunnel-tui-reclaim for this key: install it (tunnel-tui server-setup) or set reclaim_script = false"
         }
     }
 }

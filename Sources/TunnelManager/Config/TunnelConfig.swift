@@ -53,6 +53,10 @@ public struct TunnelConfig: Sendable, Hashable, Codable {
     public var publicFollowsServer = false
     /// Whether the tunnel starts with the supervisor.
     public var autostart: Bool
+    /// Whether the server runs tunnel-tui-reclaim as this key's forced command: the tunnel then asks for a
+    /// session `hold PORT` (instead of `ssh -N`) that registers it, so a stale one can be reclaimed by an
+    /// unprivileged user. Off by default: a server without the script would refuse that session.
+    public var reclaimScript = false
 
     /// The host part of `server` (after any `user@`).
     public var serverHost: String {

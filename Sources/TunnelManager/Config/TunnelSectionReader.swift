@@ -102,12 +102,14 @@ struct TunnelSectionReader {
         let serverCheckInterval = duration("server_check_interval", default: .seconds(2), range: ConfigRanges.serverCheckInterval)
         let logLines = integer("log_lines", default: 500, range: ConfigRanges.logLines)
         let autostart = boolean("autostart", default: true)
+        let reclaimScript = boolean("reclaim_script", default: false)
 
         guard problems.count == problemCountBefore,
               let name, let server, let remote, let local, let publicEndpoint,
               let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout,
               let probe, let probeInterval, let probeTimeout, let probeFailures,
-              let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart
+              let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart,
+              let reclaimScript
         else { return nil }
         var tunnel = TunnelConfig(
             name: name, server: server, serverPort: serverPort, identityFile: identityFile,
@@ -119,6 +121,7 @@ struct TunnelSectionReader {
             publicEndpoint: publicEndpoint, autostart: autostart)
         tunnel.serverCheckInterval = serverCheckInterval
         tunnel.publicFollowsServer = publicFollowsServer
+        tunnel.reclaimScript = reclaimScript
         return tunnel
     }
 

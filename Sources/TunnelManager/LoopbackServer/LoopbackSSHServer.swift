@@ -11,14 +11,23 @@ import Glibc
 /// It runs the system's `/usr/sbin/sshd` (package `openssh-server`) with `-D -e`, as a child of this process
 /// (so it dies with it), optionally inside a network namespace. Stopping it also ends every session it
 /// forked, which `sshd` puts in sessions of their own.
+///
+/// With `loginUser` (root only) the server side is an unprivileged user, made if missing, as a real VPS
+/// user would be; with `systemRoot` (root only) sshd runs chrooted into that Debian root (e.g. trixie's
+/// OpenSSH 10, prepared by `scripts/prepare-vps-root`), in a mount namespace of its own where that root's
+/// `/proc` is the host's, bind-mounted (gone with the namespace when sshd ends).
 public actor LoopbackSSHServer {
-    /// The directory holding keys, config and known_hosts.
+    /// The directory holding keys, config and known_hosts (as this process sees it).
     public nonisolated let directory: String
+    /// The same directory as sshd and its sessions see it (differs from ``directory`` under `systemRoot`).
+    public nonisolated let serverDirectory: String
+    /// The root sshd runs chrooted into, if any.
+    public nonisolated let systemRoot: String?
     /// The address sshd listens on.
     public nonisolated let listenAddress: String
     /// The port sshd listens on.
     public nonisolated let port: Int
-    /// The user to log in as (the current user).
+    /// The user to log in as (the current user, or `loginUser`).
     public nonisolated let user: String
     /// A private key the server accepts.
     public nonisolated let clientKey: String
@@ -43,23 +52,46 @@ public actor LoopbackSSHServer {
     }
 
     /// Creates keys and config and starts sshd; throws when sshd is missing or does not come up.
-    /// `authorizedKeyOptions` prefixes the client key's authorized_keys line (e.g. a forced `command=`).
+    /// `authorizedKeyOptions` prefixes the client key's authorized_keys line (e.g. a forced `command=`);
+    /// `$RIG` in it stands for ``serverDirectory``. `files` are copied into the directory (name: source
+    /// path), executable and readable by everyone, e.g. a forced command's script. `loginUser` and
+    /// `systemRoot` need root (see the type's comment).
     public init(
         listenAddress: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil,
         extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"],
-        authorizedKeyOptions: String? = nil
+        authorizedKeyOptions: String? = nil, files: [String: String] = [:],
+        loginUser: String? = nil, systemRoot: String? = nil
     ) async throws {
-        guard let sshd = ["/usr/sbin/sshd", "/usr/local/sbin/sshd"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw RigError(description: "sshd not found: install it with `apt-get install -y openssh-server`")
+        if (loginUser != nil || systemRoot != nil) && getuid() != 0 {
+            throw RigError(description: "an unprivileged login user or a chrooted sshd needs root: run the tests as root")
+        }
+        let sshdCandidates = systemRoot == nil ? ["/usr/sbin/sshd", "/usr/local/sbin/sshd"] : ["/usr/sbin/sshd"]
+        guard let sshd = sshdCandidates.first(where: { FileManager.default.isExecutableFile(atPath: (systemRoot ?? "") + $0) }) else {
+            throw RigError(description: systemRoot.map { "no /usr/sbin/sshd in \($0): prepare it with scripts/prepare-vps-root" }
+                ?? "sshd not found: install it with `apt-get install -y openssh-server`")
         }
         self.sshdPath = sshd
+        self.systemRoot = systemRoot
         self.listenAddress = listenAddress
         self.namespace = namespace
-        let template = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-tui-sshd-XXXXXX").path
+        let base = systemRoot.map { URL(fileURLWithPath: $0).appendingPathComponent("tmp") } ?? FileManager.default.temporaryDirectory
+        let template = base.appendingPathComponent("tunnel-tui-sshd-XXXXXX").path
         var buffer = Array(template.utf8CString)
         guard let made = mkdtemp(&buffer) else { throw RigError(description: "cannot create a temporary directory") }
         directory = String(cString: made)
-        user = Self.currentUser()
+        if let systemRoot {
+            serverDirectory = String(directory.dropFirst(URL(fileURLWithPath: systemRoot).path.count))
+        } else {
+            serverDirectory = directory
+        }
+        if let loginUser {
+            try await Self.ensureUser(loginUser, systemRoot: systemRoot)
+            user = loginUser
+            // sshd reads authorized_keys as the user, and the user runs the forced command from here.
+            chmod(directory, 0o755)
+        } else {
+            user = Self.currentUser()
+        }
         clientKey = "\(directory)/client_key"
         wrongKey = "\(directory)/wrong_key"
         knownHosts = "\(directory)/known_hosts"
@@ -75,18 +107,25 @@ public actor LoopbackSSHServer {
         for key in ["host_key", "client_key", "wrong_key"] {
             try await Self.runQuietly("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tunnel-tui-\(key)", "-f", "\(directory)/\(key)"])
         }
+        for (name, source) in files {
+            let target = "\(directory)/\(name)"
+            try FileManager.default.copyItem(atPath: source, toPath: target)
+            chmod(target, 0o755)
+        }
         let clientPublic = try String(contentsOfFile: "\(clientKey).pub", encoding: .utf8)
-        try ((authorizedKeyOptions.map { $0 + " " } ?? "") + clientPublic)
+        let options = authorizedKeyOptions?.replacingOccurrences(of: "$RIG", with: serverDirectory)
+        try ((options.map { $0 + " " } ?? "") + clientPublic)
             .write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
+        chmod("\(directory)/authorized_keys", 0o644)
         let hostPublic = try String(contentsOfFile: "\(directory)/host_key.pub", encoding: .utf8)
             .split(separator: " ").prefix(2).joined(separator: " ")
         try "[\(listenAddress)]:\(self.port) \(hostPublic)\n".write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let lines = [
             "Port \(self.port)",
             "ListenAddress \(listenAddress)",
-            "HostKey \(directory)/host_key",
-            "PidFile \(directory)/sshd.pid",
-            "AuthorizedKeysFile \(directory)/authorized_keys",
+            "HostKey \(serverDirectory)/host_key",
+            "PidFile \(serverDirectory)/sshd.pid",
+            "AuthorizedKeysFile \(serverDirectory)/authorized_keys",
             "UsePAM no",
             "StrictModes no",
             "PasswordAuthentication no",
@@ -123,9 +162,17 @@ public actor LoopbackSSHServer {
         guard listenerTask == nil else { return }
         var program = sshdPath
         var arguments = ["-D", "-e", "-f", configPath]
+        if let systemRoot {
+            // A private mount namespace: the bind mount of /proc vanishes with sshd, whatever ends it. The
+            // root and config travel as the shell's positional parameters, never as shell text.
+            program = "/usr/bin/unshare"
+            arguments = ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                         "mount --bind /proc \"$1/proc\" && exec /usr/sbin/chroot \"$1\" \"$2\" -D -e -f \"$3\"",
+                         "sh", systemRoot, sshdPath, "\(serverDirectory)/sshd_config"]
+        }
         if let namespace {
             program = "/usr/sbin/ip"
-            arguments = ["netns", "exec", namespace, sshdPath] + arguments
+            arguments = ["netns", "exec", namespace, program] + arguments
         }
         let exited = SharedValue<ChildExit?>(nil)
         let pidBox = SharedValue<Int32?>(nil)
@@ -183,6 +230,25 @@ public actor LoopbackSSHServer {
     }
 
     // MARK: - Helpers
+
+    /// Makes `name` (inside `systemRoot` when given) unless it exists: a home, /bin/sh, and a password field
+    /// of `*`, since sshd refuses a locked account even for keys when PAM is off.
+    private static func ensureUser(_ name: String, systemRoot: String?) async throws {
+        let prefix = systemRoot.map { ["/usr/sbin/chroot", $0] } ?? []
+        func run(_ command: [String]) async -> ChildExit {
+            let full = prefix + command
+            return await SpawnLauncher().run(program: full[0], arguments: Array(full.dropFirst())) { _ in }
+        }
+        if await run(["/usr/bin/id", "-u", name]) != .exited(0) {
+            let made = await run(["/usr/sbin/useradd", "-m", "-s", "/bin/sh", name])
+            // 9: made meanwhile by another test process.
+            guard made == .exited(0) || made == .exited(9) else {
+                throw RigError(description: "useradd \(name) failed (\(made))")
+            }
+        }
+        let unlocked = await run(["/usr/sbin/usermod", "-p", "*", name])
+        guard unlocked == .exited(0) else { throw RigError(description: "usermod -p '*' \(name) failed (\(unlocked))") }
+    }
 
     private static func currentUser() -> String {
         if let entry = getpwuid(getuid()), let name = entry.pointee.pw_name { return String(cString: name) }

@@ -21,6 +21,14 @@ public enum ServerSetupGuide {
             let key = group.identity.flatMap { try? String(contentsOfFile: $0 + ".pub", encoding: .utf8) }?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "ssh-ed25519 AAAA... (the public key of \(group.identity ?? "your agent's key"))"
             let needsGateway = group.tunnels.contains { $0.remote.bindAddress != nil }
+            let withoutScript = group.tunnels.filter { !$0.reclaimScript }.map(\.name)
+            let configStep = withoutScript.isEmpty
+                ? "# 5. tunnel-tui's config already has reclaim_script = true for these tunnels: each registers with the script."
+                : """
+                # 5. In tunnel-tui's config, once the script is installed: reclaim_script = true (in [defaults] or in
+                #    each tunnel; not yet set for: \(withoutScript.joined(separator: ", "))). Each tunnel then registers
+                #    its session with the script (`hold PORT`), which is how an unprivileged user can end it later.
+                """
             sections.append("""
                 # ===== \(group.server) (tunnels: \(names)) =====
                 # 1. In /etc/ssh/sshd_config, then: sudo systemctl reload ssh
@@ -29,7 +37,8 @@ public enum ServerSetupGuide {
                 ClientAliveInterval 10
                 ClientAliveCountMax 3
 
-                # 2. The reclaim script, which frees a port still held by a stale session of this key:
+                # 2. The reclaim script, which frees a port still held by a stale session of this key (it works for
+                #    an unprivileged tunnel user, OpenSSH 9.2 to 10.x; it needs sh, ss (iproute2) and /proc):
                 #    scp contrib/tunnel-tui-reclaim \(group.server):
                 #    ssh \(group.server) sudo install -m 0755 tunnel-tui-reclaim /usr/local/bin/tunnel-tui-reclaim
 
@@ -37,6 +46,8 @@ public enum ServerSetupGuide {
                 restrict,port-forwarding,\(permits),command="/usr/local/bin/tunnel-tui-reclaim \(ports)" \(key)
 
                 # 4. Open the public ports in the firewall, e.g.: \(group.tunnels.map { "sudo ufw allow \($0.remote.port)/tcp" }.joined(separator: "; "))
+
+                \(configStep)
                 """)
         }
         return sections.joined(separator: "\n\n")

@@ -3,10 +3,14 @@ public enum SSHCommand {
     /// The arguments after the program name.
     ///
     /// `-v` makes ssh report `remote forward success`, which is how the supervisor knows the forward is
-    /// established; its other debug lines are read for causes and kept out of the log.
+    /// established; its other debug lines are read for causes and kept out of the log. With
+    /// `reclaim_script`, the tunnel asks for a session `hold PORT` instead of `-N`: tunnel-tui-reclaim,
+    /// the key's forced command, records the session so that a later `reclaim PORT` can end it.
     public static func arguments(for tunnel: TunnelConfig) -> [String] {
         var arguments = [
-            "-v", "-N", "-T",
+            "-v",
+        ] + (tunnel.reclaimScript ? [] : ["-N"]) + [
+            "-T",
             "-o", "BatchMode=yes",
             "-o", "ExitOnForwardFailure=yes",
             "-o", "ServerAliveInterval=\(wholeSeconds(tunnel.keepaliveInterval))",
@@ -28,6 +32,9 @@ public enum SSHCommand {
         let target = tunnel.local.host.contains(":") ? "[\(tunnel.local.host)]" : tunnel.local.host
         arguments += ["-R", "\(tunnel.remote):\(target):\(tunnel.local.port)"]
         arguments += ["--", tunnel.server]
+        if tunnel.reclaimScript {
+            arguments += ["hold", String(tunnel.remote.port)]
+        }
         return arguments
     }
 

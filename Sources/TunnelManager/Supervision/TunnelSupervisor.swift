@@ -149,8 +149,11 @@ public struct TunnelSupervisor: Sendable {
             reclaimUnavailable = true
             var effects: [SupervisorEffect] = []
             if firstTime {
+                let advice = config.reclaimScript
+                    ? "The session holding it did not register (it predates reclaim_script = true, or the server lacks tunnel-tui-reclaim: tunnel-tui server-setup)"
+                    : "Install tunnel-tui-reclaim on the server and set reclaim_script = true (tunnel-tui server-setup)"
                 effects.append(.log("cannot reclaim port \(port) (\(detail)); retrying every \(Self.seconds(Self.portRetryInterval)) "
-                                    + "until the server releases it. Install tunnel-tui-reclaim on the server (tunnel-tui server-setup)"))
+                                    + "until the server releases it. \(advice)"))
             }
             return effects + [scheduleRetry(at: now + Self.portRetryInterval)]
 

@@ -19,6 +19,9 @@ struct CauseClassifierTests {
         ("Connection closed by 127.0.0.1 port 22", .connectionClosed),
         ("Timeout, server vps not responding.", .keepaliveTimeout),
         ("connect_to localhost port 8080: failed.", .localServiceDown("localhost:8080")),
+        ("sh: 1: hold: not found", .reclaimScriptMissing),
+        ("bash: line 1: hold: command not found", .reclaimScriptMissing),
+        ("zsh:1: command not found: hold", .reclaimScriptMissing),
     ])
     func classify(line: String, cause: FailureCause) {
         #expect(CauseClassifier.classify(line: line) == cause)
@@ -43,5 +46,7 @@ struct CauseClassifierTests {
         #expect(!FailureCause.remotePortInUse(port: 1).needsUser)
         #expect(FailureCause.remotePortInUse(port: 1).hint?.contains("ClientAliveInterval") == true)
         #expect(FailureCause.hostKeyUnknown.hint?.contains("accept-new") == true)
+        #expect(FailureCause.reclaimScriptMissing.needsUser, "retrying cannot help until the script is installed or the key is off")
+        #expect(FailureCause.reclaimScriptMissing.hint == "the server has no tunnel-tui-reclaim for this key: install it (tunnel-tui server-setup) or set reclaim_script = false")
     }
 }

@@ -54,6 +54,7 @@ struct ConfigLoaderTests {
         #expect(tunnel.stableAfter == .seconds(30))
         #expect(tunnel.logLines == 500)
         #expect(tunnel.autostart)
+        #expect(!tunnel.reclaimScript, "a server without the script must keep working")
         #expect(tunnel.publicEndpoint == Endpoint(host: "vps.example.com", port: 8080))
         #expect(tunnel.publicFollowsServer, "without `public`, the probe follows where ssh connects")
         #expect(tunnel.remote == RemoteBinding(bindAddress: nil, port: 8080))
@@ -97,6 +98,26 @@ struct ConfigLoaderTests {
         #expect(config.tunnels[0].remote == RemoteBinding(bindAddress: "0.0.0.0", port: 2222))
         #expect(config.tunnels[1].server == "other@vps2")
         #expect(config.tunnels[1].publicEndpoint == Endpoint(host: "vps2.example.com", port: 8443))
+    }
+
+    @Test("reclaim_script is set in [defaults], overridden per tunnel, and must be a boolean")
+    func reclaimScriptKey() throws {
+        let config = try ConfigLoader.parse(text: """
+            [defaults]
+            server = "vps"
+            reclaim_script = true
+            [[tunnel]]
+            name = "a"
+            remote = 2222
+            local = "localhost:22"
+            [[tunnel]]
+            name = "b"
+            remote = 8443
+            local = "localhost:443"
+            reclaim_script = false
+            """, path: "t.toml")
+        #expect(config.tunnels.map(\.reclaimScript) == [true, false])
+        #expect(problems(minimal + "\nreclaim_script = \"yes\"\n").first?.message.contains("must be true or false") == true)
     }
 
     @Test("a TOML syntax error names the file and the line")

@@ -20,6 +20,17 @@ struct SSHCommandTests {
         #expect(SSHCommand.display(for: tunnel).contains("-i '/home/pi/.ssh/id tunnel'"))
     }
 
+    @Test("with reclaim_script, the tunnel asks for a session `hold PORT` instead of -N, keeping every other option")
+    func holdSession() {
+        var tunnel = TunnelSupervisorTests.tunnel()
+        let plain = SSHCommand.arguments(for: tunnel)
+        tunnel.reclaimScript = true
+        let arguments = SSHCommand.arguments(for: tunnel)
+        #expect(!arguments.contains("-N"))
+        #expect(arguments.suffix(4) == ["--", "tunnel@vps", "hold", "2222"])
+        #expect(Array(arguments.dropLast(2)) == plain.filter { $0 != "-N" })
+    }
+
     @Test("accept-new is passed through; IPv6 targets are bracketed; sub-second durations round up")
     func variants() {
         var tunnel = TunnelSupervisorTests.tunnel()

@@ -171,8 +171,8 @@ public actor LoopbackSSHServer {
                          "sh", systemRoot, sshdPath, "\(serverDirectory)/sshd_config"]
         }
         if let namespace {
-            program = "/usr/sbin/ip"
             arguments = ["netns", "exec", namespace, program] + arguments
+            program = "/usr/sbin/ip"
         }
         let exited = SharedValue<ChildExit?>(nil)
         let pidBox = SharedValue<Int32?>(nil)

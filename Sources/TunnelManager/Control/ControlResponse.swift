@@ -37,11 +37,14 @@ public struct ControlInstance: Sendable, Codable, Hashable {
     public var mode: String
     /// The config file it supervises.
     public var config: String
+    /// Its tunnel-tui version (absent from instances older than 0.9).
+    public var version: String?
 
-    /// Creates a description.
-    public init(pid: Int32, mode: String, config: String) {
+    /// Creates a description of this process's build (`version` defaults to ``BuildInfo/version``).
+    public init(pid: Int32, mode: String, config: String, version: String? = BuildInfo.version) {
         self.pid = pid
         self.mode = mode
         self.config = config
+        self.version = version
     }
 }

@@ -10,8 +10,11 @@ public final class TunnelMetrics: Sendable {
         .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
     ]
 
-    /// Creates an empty registry.
-    public init() {}
+    /// Creates a registry holding `tunnel_build_info{version}` = 1.
+    public init() {
+        registry.makeGauge(descriptor: Self.descriptor("build_info", "the running tunnel-tui's version"), labels: [("version", BuildInfo.version)])
+            .set(to: 1.0)
+    }
 
     private static func descriptor(_ name: String, _ help: String, unit: String = "") -> MetricNameDescriptor {
         MetricNameDescriptor(namespace: "tunnel", metricName: name, unitName: unit, helpText: help)

@@ -6,8 +6,7 @@ import TunnelManager
 protocol TunnelActionCommand: ParsableCommand {
     var name: String? { get }
     var all: Bool { get }
-    var socket: SocketOptions { get }
-    var config: String? { get }
+    var target: InstanceOptions { get }
     static var command: String { get }
 }
 
@@ -23,7 +22,7 @@ extension TunnelActionCommand {
             throw ValidationError("name one tunnel or pass --all")
         }
         do {
-            let reply = try RunningInstance(socket: socket, config: config).send(request)
+            let reply = try target.instance.send(request)
             guard reply.ok else {
                 FileHandle.standardError.write(Data("tunnel-tui: \(TerminalText.sanitize(reply.error ?? "refused"))\n".utf8))
                 throw ExitCode(1)
@@ -43,9 +42,7 @@ struct StartCommand: TunnelActionCommand {
     static let command = "start"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
-    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
-    var config: String?
-    @OptionGroup var socket: SocketOptions
+    @OptionGroup var target: InstanceOptions
 }
 
 /// `tunnel-tui stop NAME|--all`.
@@ -54,9 +51,7 @@ struct StopCommand: TunnelActionCommand {
     static let command = "stop"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
-    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
-    var config: String?
-    @OptionGroup var socket: SocketOptions
+    @OptionGroup var target: InstanceOptions
 }
 
 /// `tunnel-tui restart NAME`.
@@ -65,7 +60,5 @@ struct RestartCommand: TunnelActionCommand {
     static let command = "restart"
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel (not supported: use stop --all, start --all).") var all = false
-    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
-    var config: String?
-    @OptionGroup var socket: SocketOptions
+    @OptionGroup var target: InstanceOptions
 }

@@ -13,14 +13,12 @@ struct ReloadCommand: ParsableCommand {
             changes, and the exit status is 1 (3 when no instance answers). systemd's ExecReload runs this.
             """)
 
-    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
-    var config: String?
-    @OptionGroup var socket: SocketOptions
+    @OptionGroup var target: InstanceOptions
 
     func run() throws {
         let reply: ControlResponse
         do {
-            reply = try RunningInstance(socket: socket, config: config).send(ControlRequest(command: "reload"), timeoutSeconds: 60)
+            reply = try target.instance.send(ControlRequest(command: "reload"), timeoutSeconds: 60)
         } catch {
             FileHandle.standardError.write(Data("tunnel-tui: no reload: \(error)\n".utf8))
             throw ExitCode(HealthVerdict.unknown.rawValue)

@@ -14,14 +14,12 @@ struct StatusCommand: ParsableCommand {
             """)
 
     @Flag(help: "Print JSON for scripts.") var json = false
-    @Option(name: .long, help: ArgumentHelp("Only if the instance supervises this config file.", valueName: "path"))
-    var config: String?
-    @OptionGroup var socket: SocketOptions
+    @OptionGroup var target: InstanceOptions
 
     func run() throws {
         let reply: ControlResponse
         do {
-            reply = try RunningInstance(socket: socket, config: config).send(ControlRequest(command: "status"))
+            reply = try target.instance.send(ControlRequest(command: "status"))
         } catch {
             if json {
                 print("{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted("\(error)"))}")

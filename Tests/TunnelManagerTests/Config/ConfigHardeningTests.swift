@@ -5,24 +5,9 @@ import Testing
 /// Inputs that used to crash, trap, accept nonsense or take quadratic time (issue 14, items 3, 4, 11, 12).
 @Suite("config: hostile and huge inputs")
 struct ConfigHardeningTests {
-    private func problems(_ text: String) -> [ConfigProblem] {
-        do {
-            _ = try ConfigLoader.parse(text: text, path: "/etc/t.toml")
-            return []
-        } catch {
-            if case .invalid(_, let problems) = error { return problems }
-            return [ConfigProblem(message: "\(error)")]
-        }
-    }
 
-    private let minimal = """
-        [[tunnel]]
-        name = "web"
-        server = "tunnel@vps.example.com"
-        remote = "8080"
-        local = "localhost:80"
-
-        """
+    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixtures.problems(text) }
+    private let minimal = ConfigFixtures.minimal + "\n"
 
     @Test("table headers that make toml++ abort are reported with their line and column and how to quote them", arguments: [
         ("[*]\n", 1, 2), ("[#]\n", 1, 2), ("[ünicode]\n", 1, 2), ("[[[x]]]\n", 1, 3), ("[.a]\n", 1, 2),

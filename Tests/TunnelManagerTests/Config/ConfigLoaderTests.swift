@@ -10,23 +10,8 @@ struct ConfigLoaderTests {
         return path
     }()
 
-    private func problems(_ text: String) -> [ConfigProblem] {
-        do {
-            _ = try ConfigLoader.parse(text: text, path: "/etc/t.toml")
-            return []
-        } catch {
-            if case .invalid(_, let problems) = error { return problems }
-            return [ConfigProblem(message: "\(error)")]
-        }
-    }
-
-    private let minimal = """
-        [[tunnel]]
-        name = "web"
-        server = "tunnel@vps.example.com"
-        remote = "8080"
-        local = "localhost:80"
-        """
+    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixtures.problems(text) }
+    private let minimal = ConfigFixtures.minimal
 
     @Test("metrics keys are top-level, validated, and loopback only")
     func metricsKeys() throws {

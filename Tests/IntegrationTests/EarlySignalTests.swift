@@ -44,6 +44,52 @@ struct EarlySignalTests {
         #expect(orphans, "orphaned ssh after an early SIGKILL: \(left)")
     }
 
+    /// The main thread's blocked signals (`SigBlk` of /proc/PID/status), or nil before it can be read.
+    private static func blockedSignals(_ pid: Int32) -> UInt64? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return status.split(separator: "\n").first { $0.hasPrefix("SigBlk:") }
+            .flatMap { UInt64($0.dropFirst("SigBlk:".count).trimmingCharacters(in: .whitespaces), radix: 16) }
+    }
+
+    @Test("from its first instruction the daemon blocks SIGTERM, and a SIGTERM sent then ends it gracefully with exit 0")
+    func sigtermBeforeReady() async throws {
+        try await RigSupport.withRig { rig in
+            let ports = try (0..<3).map { _ in try LoopbackSSHServer.freePort() }
+            let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "b", file: "early-block.toml")
+            let socket = rig.directory + "/early-block.sock"
+            let term: UInt64 = 1 << (UInt64(SIGTERM) - 1)
+            for _ in 0..<10 {
+                let logPath = rig.directory + "/early-block.log"
+                FileManager.default.createFile(atPath: logPath, contents: nil)
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: RigSupport.binary)
+                process.arguments = ["daemon", "--config", config, "--socket", socket]
+                process.standardError = FileHandle(forWritingAtPath: logPath)
+                process.standardOutput = FileHandle.nullDevice
+                try process.run()
+                // Before the fix the signals were ignored, then handed to a dispatch source: never blocked.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline, (Self.blockedSignals(process.processIdentifier) ?? 0) & term == 0, process.isRunning {
+                    usleep(50)
+                }
+                let blocked = (Self.blockedSignals(process.processIdentifier) ?? 0) & term != 0
+                kill(process.processIdentifier, SIGTERM)
+                let exited = await RigSupport.eventually(timeout: .seconds(20)) { !process.isRunning }
+                if !exited { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+                #expect(blocked, "SIGTERM was never blocked in the daemon's main thread")
+                #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                        "an early SIGTERM ends the daemon gracefully, not by the signal's default action: \(process.terminationReason) \(process.terminationStatus) \(log)")
+                if !blocked || process.terminationReason != .exit { break }
+            }
+            let left = await RigSupport.eventually(timeout: .seconds(10)) {
+                ports.allSatisfy { RigSupport.sshProcesses(mentioning: "127.0.0.1:\($0):").isEmpty }
+            }
+            #expect(left, "no ssh outlives a daemon ended at start")
+        }
+    }
+
     @Test("SIGTERM in the daemon's first milliseconds is never lost: every daemon exits")
     func sigtermAtStart() async throws {
         try await RigSupport.withRig { rig in try await sigtermAtStart(rig) }

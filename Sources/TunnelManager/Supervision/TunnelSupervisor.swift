@@ -226,9 +226,10 @@ public struct TunnelSupervisor: Sendable {
             effects.append(.log("ssh exited (\(exit)) for the restart"))
             return effects + spawn(now: now, reason: "restarting")
         case .backOff:
-            if let established = forwardEstablishedAt, now - established >= config.stableAfter {
-                failureStreak = 0
-            }
+            // A connection that had been up for stable_after dropped cleanly: reconnect at once (it costs one
+            // handshake); the streak starts again, so one that keeps failing quickly backs off as usual.
+            let upLongEnough = forwardEstablishedAt.map { now - $0 >= config.stableAfter } ?? false
+            if upLongEnough { failureStreak = 0 }
             if case .remotePortInUse(let port) = exitCause {
                 // Retrying blindly cannot help: ask the server to end the stale session, or poll quickly.
                 enter(.backoff, now: now)
@@ -251,12 +252,14 @@ public struct TunnelSupervisor: Sendable {
                 delay = config.backoffMax
                 enter(.failed, now: now)
             } else {
-                delay = backoff.delay(afterFailures: failureStreak, random: random.nextUnit())
+                delay = upLongEnough ? .zero : backoff.delay(afterFailures: failureStreak, random: random.nextUnit())
                 enter(.backoff, now: now)
             }
             failureStreak += 1
             cause = exitCause
-            effects.append(.log("ssh exited (\(exit)): \(exitCause); restarting in \(Self.seconds(delay))"))
+            effects.append(.log("ssh exited (\(exit)): \(exitCause); " + (delay == .zero
+                ? "it had been up for \(Self.seconds(now - (forwardEstablishedAt ?? now))): reconnecting now"
+                : "restarting in \(Self.seconds(delay))")))
             effects.append(scheduleRetry(at: now + delay))
             return effects
         }

@@ -126,6 +126,43 @@ struct TunnelSupervisorTests {
         #expect(at - (forwardAt + .seconds(40)) <= .milliseconds(1200))
     }
 
+    @Test("the first retry after a connection that was up for stable_after is immediate")
+    func immediateRetryAfterStableRun() {
+        var supervisor = Self.upSupervisor()
+        let dropped = Duration.seconds(600)
+        let effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: dropped)
+        guard case .scheduleRetry(let token, let at)? = effects.last else {
+            Issue.record("no retry scheduled: \(effects)")
+            return
+        }
+        #expect(at == dropped, "at once, not after backoff_initial")
+        #expect(effects.contains { if case .log(let text) = $0 { text.contains("reconnecting now") } else { false } })
+        let retry = supervisor.handle(.retryDue(token: token), now: dropped)
+        #expect(retry.contains { if case .spawn = $0 { true } else { false } })
+    }
+
+    @Test("after the immediate retry, a tunnel that keeps dying quickly backs off and stays within the storm bound")
+    func immediateRetryStillBacksOff() {
+        var supervisor = Self.upSupervisor()
+        var now = Duration.seconds(600)
+        var spawns: [Duration] = []
+        var effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: now)
+        let dropped = now
+        // From now on every ssh dies at once, before any forward.
+        for _ in 0..<20 {
+            guard case .scheduleRetry(let token, let at)? = effects.last else { break }
+            now = at
+            guard now - dropped < .seconds(60) else { break }
+            _ = supervisor.handle(.retryDue(token: token), now: now)
+            spawns.append(now - dropped)
+            effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: now + .milliseconds(100))
+        }
+        #expect(spawns.first == .zero, "the first retry is immediate: \(spawns)")
+        #expect(spawns.count <= 6, "no storm in the minute after the drop: \(spawns)")
+        #expect(spawns.count >= 4, "but it keeps trying: \(spawns)")
+        #expect(zip(spawns, spawns.dropFirst()).allSatisfy { $1 - $0 >= .seconds(1) }, "later retries wait: \(spawns)")
+    }
+
     @Test("a cause that needs the user goes to failed and retries at backoff_max", arguments: [
         ("tunnel@vps: Permission denied (publickey).", FailureCause.authenticationRefused),
         ("Host key verification failed.", FailureCause.hostKeyVerificationFailed),

@@ -20,16 +20,16 @@ static void fail(int report_fd, int error) {
     _exit(127);
 }
 
-/// Closes every descriptor from `first` on: close_range (Linux 5.9+), else one by one.
-static void close_from(int first) {
+/// Closes every descriptor from `first` on: close_range (Linux 5.9+), else one by one up to `limit`
+/// (read before fork: sysconf is not async-signal-safe).
+static void close_from(int first, long limit) {
     if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
-    long limit = sysconf(_SC_OPEN_MAX);
-    for (long fd = first; fd < (limit > 0 ? limit : 65536); fd++) close((int)fd);
+    for (long fd = first; fd < limit; fd++) close((int)fd);
 }
 
 /// Runs in the child, between fork and exec.
 static void become(const char *path, char *const argv[], char *const envp[], int output_fd, int report_fd,
-                   int parent_death_signal, pid_t expected_parent) {
+                   int parent_death_signal, pid_t expected_parent, long descriptor_limit) {
     // Move the two descriptors out of the way of 0-3 before rearranging.
     int output = fcntl(output_fd, F_DUPFD, 10);
     int report = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
@@ -50,7 +50,7 @@ static void become(const char *path, char *const argv[], char *const envp[], int
     if (null < 0) fail(report, errno);
     if (dup2(null, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0) fail(report, errno);
     if (dup3(report, 3, O_CLOEXEC) < 0) fail(report, errno);
-    close_from(4);
+    close_from(4, descriptor_limit);
     report = 3;
 
     if (parent_death_signal != 0) {
@@ -64,6 +64,8 @@ static void become(const char *path, char *const argv[], char *const envp[], int
 
 pid_t tt_spawn(const char *path, char *const argv[], char *const envp[], int output_fd,
                int parent_death_signal, pid_t expected_parent) {
+    long limit = sysconf(_SC_OPEN_MAX);
+    if (limit <= 0) limit = 65536;
     int report[2];
     if (pipe2(report, O_CLOEXEC) < 0) return -errno;
     pid_t pid = fork();
@@ -75,7 +77,7 @@ pid_t tt_spawn(const char *path, char *const argv[], char *const envp[], int out
     }
     if (pid == 0) {
         close(report[0]);
-        become(path, argv, envp, output_fd, report[1], parent_death_signal, expected_parent);
+        become(path, argv, envp, output_fd, report[1], parent_death_signal, expected_parent, limit);
     }
     close(report[1]);
     int error = 0;

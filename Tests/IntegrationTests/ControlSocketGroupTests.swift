@@ -56,8 +56,13 @@ struct ControlSocketGroupTests {
             #expect(stop.status == 0, "\(stop.output)")
             #expect(stop.output.contains("stopped"), "\(stop.output)")
 
+            // Open the directory to everybody, so a stranger reaches the socket itself: the peer policy
+            // (not the directory's mode) must refuse it.
+            chmod(directory, 0o755)
+            chmod(socket, 0o666)
             let stranger = try runAsNobody(groups: [], ["status", "--socket", socket])
             #expect(stranger.status == 3)
+            #expect(stranger.output.contains("refused: the control socket serves only uid 0, root and members of group \(group)"), "\(stranger.output)")
             #expect(!stranger.output.contains("g0"), "\(stranger.output)")
         }
     }

@@ -70,7 +70,7 @@ struct EarlySignalTests {
                 // Before the fix the signals were ignored, then handed to a dispatch source: never blocked.
                 let deadline = ContinuousClock.now + .seconds(10)
                 while ContinuousClock.now < deadline, (Self.blockedSignals(process.processIdentifier) ?? 0) & term == 0, process.isRunning {
-                    usleep(50)
+                    usleep(1000)
                 }
                 let blocked = (Self.blockedSignals(process.processIdentifier) ?? 0) & term != 0
                 kill(process.processIdentifier, SIGTERM)

@@ -68,7 +68,7 @@ public struct IsolatedConfigCheck: Sendable {
         case .exited(0):
             return nil
         case .exited(1):
-            return shown.joined(separator: "\n")
+            return shown.isEmpty ? "the config check of \(path) failed without saying why; nothing changed; \(command)" : shown.joined(separator: "\n")
         case .exited(let status):
             return "the config check of \(path) failed with status \(status); nothing changed; \(command)"
                 + (shown.isEmpty ? "" : "\n" + shown.joined(separator: "\n"))

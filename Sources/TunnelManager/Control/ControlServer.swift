@@ -57,7 +57,12 @@ public final class ControlServer: Sendable {
             throw .system("cannot listen on \(path): \(reason)")
         }
         chmod(path, sharedGroup == nil ? 0o600 : 0o660)
-        if let sharedGroup { chown(path, getuid(), sharedGroup) }
+        if let sharedGroup, chown(path, getuid(), sharedGroup) != 0 {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            unlink(path)
+            throw .system("cannot give \(path) to group \(ControlPeerPolicy.groupName(sharedGroup)): \(reason); is this user in that group?")
+        }
         let sessions = ControlSessions(handler: handler, updates: updates, peers: ControlPeerPolicy(sharedGroup: sharedGroup))
         self.sessions = sessions
         acceptor = SocketAcceptor(listener: descriptor) { sessions.accept($0) }

@@ -13,30 +13,36 @@ struct RunningInstance {
         let description: String
     }
 
-    /// Sends `request` and returns the reply; throws ``Failure`` when nothing answers or another config is
-    /// served there.
-    func send(_ request: ControlRequest, timeoutSeconds: Int = 30) throws(Failure) -> ControlResponse {
-        let (reply, path) = try firstAnswer(request, timeoutSeconds: timeoutSeconds)
-        if let config, let instance = reply.instance {
-            let wanted = URL(fileURLWithPath: config).standardizedFileURL.path
-            let served = URL(fileURLWithPath: instance.config).standardizedFileURL.path
-            guard wanted == served else {
-                throw Failure(description: TerminalText.sanitize(
-                    "\(path) is served by \(instance.mode) pid \(instance.pid) supervising \(served), not \(wanted); pass the --socket of the instance that supervises it"))
-            }
+    /// Sends `request` to the selected instance and returns the reply; throws ``Failure`` when none answers,
+    /// or, with `--config`, when none that answers supervises that file. The request goes only to the
+    /// selected instance: with `--config`, each candidate is first asked for its status.
+    func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(Failure) -> ControlResponse {
+        let (path, status) = try select(timeoutSeconds: timeoutSeconds)
+        if request.command == "status" { return status }
+        do {
+            return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
+        } catch {
+            throw Failure(description: TerminalText.sanitize("\(error)"))
         }
-        return reply
     }
 
-    /// The reply of the first socket that answers, and its path.
-    func firstAnswer(_ request: ControlRequest, timeoutSeconds: Int = 30) throws(Failure) -> (ControlResponse, String) {
+    /// The socket of the first candidate that answers (and supervises `config`, when given).
+    private func select(timeoutSeconds: Int) throws(Failure) -> (path: String, status: ControlResponse) {
         var failures: [String] = []
         for path in socket.clientPaths {
+            let reply: ControlResponse
             do {
-                return (try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds), path)
+                reply = try ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: timeoutSeconds)
             } catch {
                 failures.append(TerminalText.sanitize("\(error)"))
+                continue
             }
+            guard let config else { return (path, reply) }
+            let wanted = URL(fileURLWithPath: config).standardizedFileURL.path
+            let served = reply.instance.map { URL(fileURLWithPath: $0.config).standardizedFileURL.path }
+            if served == wanted { return (path, reply) }
+            failures.append(TerminalText.sanitize(
+                "\(path) is served by \(reply.instance.map { "\($0.mode) pid \($0.pid) supervising \(served ?? $0.config)" } ?? "an instance"), not \(wanted)"))
         }
         throw Failure(description: failures.joined(separator: "; "))
     }

@@ -11,7 +11,9 @@ struct InitSetup {
     let configPath: String
     let identityFile: String
     let knownHostsPath: String
-    /// The service user that must own the key and known_hosts (root setting up the service), if any.
+    /// The service user that must own the key and known_hosts (root setting up the service), if any. Every
+    /// file in its home is made by a child running as that user, never by root: a link the user planted
+    /// there cannot turn a root write into someone else's file.
     let serviceUser: (uid: uid_t, gid: gid_t, home: String)?
 
     static func forCurrentUser(config: String?, identityFile: String?, knownHosts: String?) -> InitSetup {
@@ -32,46 +34,47 @@ struct InitSetup {
             serviceUser: service)
     }
 
-    /// The config's folder, and the key's and known_hosts' folders (0700, owned by the service user).
+    /// The config's folder (root's), and the key's and known_hosts' folders (0700, made as the key's owner).
     func prepareDirectories() throws(InitFailure) {
-        try makeDirectory((configPath as NSString).deletingLastPathComponent, mode: 0o755, owned: false)
-        for file in [identityFile, knownHostsPath] {
-            try makeDirectory((file as NSString).deletingLastPathComponent, mode: 0o700, owned: true)
+        let configDirectory = (configPath as NSString).deletingLastPathComponent
+        if !FileManager.default.fileExists(atPath: configDirectory) {
+            do {
+                try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            } catch {
+                throw InitFailure("cannot create \(configDirectory): \(error.localizedDescription)")
+            }
+        }
+        for directory in Set([identityFile, knownHostsPath].map { ($0 as NSString).deletingLastPathComponent }) {
+            let result = runAsOwner("mkdir", ["-p", "-m", "0700", "--", directory])
+            guard result.status == 0 else {
+                throw InitFailure("cannot create \(directory): \(TerminalText.sanitize(result.error))")
+            }
         }
     }
 
-    private func makeDirectory(_ path: String, mode: mode_t, owned: Bool) throws(InitFailure) {
-        guard !FileManager.default.fileExists(atPath: path) else { return }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
-        } catch {
-            throw InitFailure("cannot create \(path): \(error.localizedDescription)")
-        }
-        if owned, let user = serviceUser { chown(path, user.uid, user.gid) }
-    }
-
-    /// `ssh-keygen -t ed25519` with no passphrase (the service runs unattended).
+    /// `ssh-keygen -t ed25519` with no passphrase (the service runs unattended), as the key's owner.
     func createKey() throws(InitFailure) {
-        let result = Self.run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tunnel-tui@\(ProcessInfo.processInfo.hostName)", "-f", identityFile])
+        let result = runAsOwner("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "tunnel-tui@\(ProcessInfo.processInfo.hostName)", "-f", identityFile])
         guard result.status == 0 else {
             throw InitFailure("ssh-keygen could not create \(identityFile): \(TerminalText.sanitize(result.error))")
         }
-        if let user = serviceUser {
-            chown(identityFile, user.uid, user.gid)
-            chown(identityFile + ".pub", user.uid, user.gid)
+    }
+
+    /// Appends the host keys to known_hosts, as its owner.
+    func appendKnownHosts(_ keys: [String]) throws(InitFailure) {
+        let existing = (try? String(contentsOfFile: knownHostsPath, encoding: .utf8)) ?? ""
+        let text = (existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n") + keys.joined(separator: "\n") + "\n"
+        let result = runAsOwner("tee", ["-a", "--", knownHostsPath], input: text)
+        guard result.status == 0 else {
+            throw InitFailure("cannot write \(knownHostsPath): \(TerminalText.sanitize(result.error))")
         }
     }
 
-    func appendKnownHosts(_ keys: [String]) throws(InitFailure) {
-        let existing = (try? String(contentsOfFile: knownHostsPath, encoding: .utf8)) ?? ""
-        let text = existing + (existing.isEmpty || existing.hasSuffix("\n") ? "" : "\n") + keys.joined(separator: "\n") + "\n"
-        do {
-            try text.write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
-        } catch {
-            throw InitFailure("cannot write \(knownHostsPath): \(error.localizedDescription)")
-        }
-        chmod(knownHostsPath, 0o644)
-        if let user = serviceUser { chown(knownHostsPath, user.uid, user.gid) }
+    /// Runs `program` as the service user when there is one (setpriv, from util-linux), else as the caller.
+    private func runAsOwner(_ program: String, _ arguments: [String], input: String? = nil) -> (status: Int32, output: String, error: String) {
+        guard let user = serviceUser else { return Self.run(program, arguments, input: input) }
+        guard let path = SpawnLauncher.resolve(program: program) else { return (127, "", "\(program) not found") }
+        return Self.run("setpriv", ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--", path] + arguments, input: input)
     }
 
     /// The config, readable by the service user's group (root:tunnel 0640) or private to the caller (0600).
@@ -94,17 +97,14 @@ struct InitSetup {
         return keys.allSatisfy(recorded.contains)
     }
 
-    /// `ssh-keygen -lf` of each key line, one fingerprint line each.
+    /// `ssh-keygen -lf -` of each key line (read from its standard input), one fingerprint line each.
     static func fingerprints(of keys: [String]) -> [String] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-tui-init-\(getpid()).keys").path
-        defer { unlink(file) }
-        guard (try? (keys.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)) != nil else { return keys }
-        let result = run("ssh-keygen", ["-l", "-f", file])
-        return result.output.split(separator: "\n").map(String.init)
+        let result = run("ssh-keygen", ["-l", "-f", "-"], input: keys.joined(separator: "\n") + "\n")
+        return result.status == 0 ? result.output.split(separator: "\n").map(String.init) : keys
     }
 
     /// Runs a program found on PATH (argv as an array, never a shell) and returns its status and output.
-    static func run(_ program: String, _ arguments: [String]) -> (status: Int32, output: String, error: String) {
+    static func run(_ program: String, _ arguments: [String], input: String? = nil) -> (status: Int32, output: String, error: String) {
         guard let path = SpawnLauncher.resolve(program: program) else { return (127, "", "\(program) not found") }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
@@ -112,11 +112,16 @@ struct InitSetup {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        process.standardInput = FileHandle.nullDevice
+        let stdin = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         do {
             try process.run()
         } catch {
             return (127, "", "\(program): \(error.localizedDescription)")
+        }
+        if let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
         }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         let errorData = error.fileHandleForReading.readDataToEndOfFile()

@@ -34,24 +34,24 @@ struct ControlSocketHardeningTests {
 
     @Test("status and daemon refuse a socket directory another user planted in a world-writable parent, saying what to do")
     func plantedDirectoryRefused() async throws {
-        let rig = try await LoopbackSSHServer()
-        defer { Task { await rig.stop() } }
-        let shared = "\(rig.directory)/tmp"
-        mkdir(shared, 0o1777)
-        chmod(shared, 0o1777)
-        let planted = "\(shared)/tunnel-tui-0"
-        mkdir(planted, 0o777)
-        chmod(planted, 0o777)
-        chown(planted, 65534, 65534)
-        let socket = "\(planted)/control.sock"
-        let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20))
-        #expect(status.status == 3)
-        #expect(status.output.contains("refusing \(planted): owned by uid 65534, not by you"), "\(status.output)")
-        let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "p")
-        let daemon = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
-        #expect(!daemon.timedOut && daemon.status == 1, "the daemon must refuse, not serve: \(daemon.error)")
-        #expect(daemon.error.contains("refusing \(planted)") && daemon.error.contains("--socket"), "\(daemon.error)")
-        #expect(!FileManager.default.fileExists(atPath: socket))
+        try await RigSupport.withRig { rig in
+            let shared = "\(rig.directory)/tmp"
+            mkdir(shared, 0o1777)
+            chmod(shared, 0o1777)
+            let planted = "\(shared)/tunnel-tui-0"
+            mkdir(planted, 0o777)
+            chmod(planted, 0o777)
+            chown(planted, 65534, 65534)
+            let socket = "\(planted)/control.sock"
+            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20))
+            #expect(status.status == 3)
+            #expect(status.output.contains("refusing \(planted): owned by uid 65534, not by you"), "\(status.output)")
+            let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "p")
+            let daemon = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
+            #expect(!daemon.timedOut && daemon.status == 1, "the daemon must refuse, not serve: \(daemon.error)")
+            #expect(daemon.error.contains("refusing \(planted)") && daemon.error.contains("--socket"), "\(daemon.error)")
+            #expect(!FileManager.default.fileExists(atPath: socket))
+        }
     }
 
     @Test("escape sequences in a reply (OSC 52, window title) never reach the terminal from status or stop")
@@ -95,121 +95,121 @@ struct ControlSocketHardeningTests {
 
     @Test("a SIGSTOPped first daemon still holds the lock: a second refuses at once, also with its socket removed, and starts no ssh")
     func stoppedFirstDaemonHoldsTheLock() async throws {
-        let rig = try await LoopbackSSHServer()
-        defer { Task { await rig.stop() } }
-        let socket = "\(rig.directory)/control.sock"
-        let port = try LoopbackSSHServer.freePort()
-        let config = try RigSupport.writeConfig(rig, ports: [port], prefix: "s")
-        let first = try DaemonProcess(config: config, socket: socket)
-        defer {
+        try await RigSupport.withRig { rig in
+            let socket = "\(rig.directory)/control.sock"
+            let port = try LoopbackSSHServer.freePort()
+            let config = try RigSupport.writeConfig(rig, ports: [port], prefix: "s")
+            let first = try DaemonProcess(config: config, socket: socket)
+            defer {
+                kill(first.pid, SIGCONT)
+                first.stop()
+            }
+            #expect(await first.waitUntilServing(), "\(first.log)")
+            #expect(await RigSupport.eventually { RigSupport.sshProcesses(mentioning: ":\(port):").count == 1 })
+            kill(first.pid, SIGSTOP)
+            for removeSocket in [false, true] {
+                if removeSocket { unlink(socket) }
+                let started = ContinuousClock.now
+                let second = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
+                #expect(!second.timedOut && second.status == 1, "second daemon ran (socket removed: \(removeSocket)): \(second.error)")
+                #expect(ContinuousClock.now - started < .seconds(5), "refuses quickly")
+                #expect(second.error.contains("another tunnel-tui already serves \(socket) (pid \(first.pid), daemon, config \(config))"), "\(second.error)")
+                #expect(RigSupport.sshProcesses(mentioning: ":\(port):").count == 1, "no second ssh for the same port")
+            }
+            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(30))
+            #expect(!status.timedOut && status.status == 3, "status of a socketless instance exits 3: \(status.output)")
             kill(first.pid, SIGCONT)
-            first.stop()
         }
-        #expect(await first.waitUntilServing(), "\(first.log)")
-        #expect(await RigSupport.eventually { RigSupport.sshProcesses(mentioning: ":\(port):").count == 1 })
-        kill(first.pid, SIGSTOP)
-        for removeSocket in [false, true] {
-            if removeSocket { unlink(socket) }
-            let started = ContinuousClock.now
-            let second = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
-            #expect(!second.timedOut && second.status == 1, "second daemon ran (socket removed: \(removeSocket)): \(second.error)")
-            #expect(ContinuousClock.now - started < .seconds(5), "refuses quickly")
-            #expect(second.error.contains("another tunnel-tui already serves \(socket) (pid \(first.pid), daemon, config \(config))"), "\(second.error)")
-            #expect(RigSupport.sshProcesses(mentioning: ":\(port):").count == 1, "no second ssh for the same port")
-        }
-        let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(30))
-        #expect(!status.timedOut && status.status == 3, "status of a socketless instance exits 3: \(status.output)")
-        kill(first.pid, SIGCONT)
     }
 
     @Test("out of descriptors (EMFILE), the daemon keeps its listener: once the flood closes, status answers and SIGTERM ends it")
     func descriptorExhaustion() async throws {
-        let rig = try await LoopbackSSHServer()
-        defer { Task { await rig.stop() } }
-        let socket = "\(rig.directory)/control.sock"
-        let port = try LoopbackSSHServer.freePort()
-        let config = try RigSupport.writeConfig(rig, ports: [port], prefix: "e")
-        let daemon = try DaemonProcess(config: config, socket: socket, launcher: ["/usr/bin/prlimit", "--nofile=48:48", "--"])
-        defer { daemon.stop() }
-        #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-        #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 })
-        var flood: [Int32] = []
-        defer { for descriptor in flood { close(descriptor) } }
-        for _ in 0..<150 {
-            let descriptor = Self.connectClient(socket)
-            if descriptor >= 0 { flood.append(descriptor) }
+        try await RigSupport.withRig { rig in
+            let socket = "\(rig.directory)/control.sock"
+            let port = try LoopbackSSHServer.freePort()
+            let config = try RigSupport.writeConfig(rig, ports: [port], prefix: "e")
+            let daemon = try DaemonProcess(config: config, socket: socket, launcher: ["/usr/bin/prlimit", "--nofile=48:48", "--"])
+            defer { daemon.stop() }
+            #expect(await daemon.waitUntilServing(), "\(daemon.log)")
+            #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 })
+            var flood: [Int32] = []
+            defer { for descriptor in flood { close(descriptor) } }
+            for _ in 0..<150 {
+                let descriptor = Self.connectClient(socket)
+                if descriptor >= 0 { flood.append(descriptor) }
+            }
+            let exhausted = await RigSupport.eventually(timeout: .seconds(10)) {
+                ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/fd"))?.count ?? 0) >= 47
+            }
+            #expect(exhausted, "the flood reached the descriptor limit (\(flood.count) clients connected)")
+            try await Task.sleep(for: .seconds(1))  // several accept attempts at the limit
+            for descriptor in flood { close(descriptor) }
+            flood = []
+            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(40))
+            // It answers (its probes may still report the moment they had no descriptor: "too many open files").
+            #expect(!status.timedOut && status.status != 3 && status.output.contains("tunnels up"), "serves again after the flood: \(status.output) \(status.error)")
+            #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 }, "and recovers")
+            daemon.stop()
+            #expect(daemon.process.terminationStatus == 0, "\(daemon.log)")
         }
-        let exhausted = await RigSupport.eventually(timeout: .seconds(10)) {
-            ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(daemon.pid)/fd"))?.count ?? 0) >= 47
-        }
-        #expect(exhausted, "the flood reached the descriptor limit (\(flood.count) clients connected)")
-        try await Task.sleep(for: .seconds(1))  // several accept attempts at the limit
-        for descriptor in flood { close(descriptor) }
-        flood = []
-        let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(40))
-        // It answers (its probes may still report the moment they had no descriptor: "too many open files").
-        #expect(!status.timedOut && status.status != 3 && status.output.contains("tunnels up"), "serves again after the flood: \(status.output) \(status.error)")
-        #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 }, "and recovers")
-        daemon.stop()
-        #expect(daemon.process.terminationStatus == 0, "\(daemon.log)")
     }
 
     @Test("subscribe at 280 tunnels (a snapshot larger than the socket buffer), read slowly: every line is whole JSON and the client is not dropped")
     func largeSnapshotsToASlowReader() async throws {
-        let rig = try await LoopbackSSHServer()
-        defer { Task { await rig.stop() } }
-        let socket = "\(rig.directory)/control.sock"
-        var text = RigSupport.defaultsTable(rig, extra: "autostart = false")
-        let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
-        for index in 0..<280 {
-            text += "\n[[tunnel]]\nname = \"a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-\(index)\"\nremote = \"127.0.0.1:\(index < 2 ? ports[index] : 20000 + index)\"\n"
-                + "local = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
-        }
-        let config = "\(rig.directory)/wide.toml"
-        try text.write(toFile: config, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(config: config, socket: socket)
-        defer { daemon.stop() }
-        #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-        let client = Self.connectClient(socket, blocking: true)
-        try #require(client >= 0)
-        defer { close(client) }
-        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
-        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var bufferSize: Int32 = 4096
-        setsockopt(client, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
-        _ = "{\"version\":1,\"command\":\"subscribe\"}\n".withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        // Changes while the reader lags: start and stop two tunnels a few times.
-        let changes = Task.detached {
-            for round in 0..<6 {
-                for name in ["a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-0", "a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-1"] {
-                    _ = try? ControlClient.send(ControlRequest(command: round % 2 == 0 ? "start" : "stop", name: name), path: socket)
+        try await RigSupport.withRig { rig in
+            let socket = "\(rig.directory)/control.sock"
+            var text = RigSupport.defaultsTable(rig, extra: "autostart = false")
+            let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
+            for index in 0..<280 {
+                text += "\n[[tunnel]]\nname = \"a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-\(index)\"\nremote = \"127.0.0.1:\(index < 2 ? ports[index] : 20000 + index)\"\n"
+                    + "local = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
+            }
+            let config = "\(rig.directory)/wide.toml"
+            try text.write(toFile: config, atomically: true, encoding: .utf8)
+            let daemon = try DaemonProcess(config: config, socket: socket)
+            defer { daemon.stop() }
+            #expect(await daemon.waitUntilServing(), "\(daemon.log)")
+            let client = Self.connectClient(socket, blocking: true)
+            try #require(client >= 0)
+            defer { close(client) }
+            var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+            setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var bufferSize: Int32 = 4096
+            setsockopt(client, SOL_SOCKET, SO_RCVBUF, &bufferSize, socklen_t(MemoryLayout<Int32>.size))
+            _ = "{\"version\":1,\"command\":\"subscribe\"}\n".withCString { send(client, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+            // Changes while the reader lags: start and stop two tunnels a few times.
+            let changes = Task.detached {
+                for round in 0..<6 {
+                    for name in ["a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-0", "a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-1"] {
+                        _ = try? ControlClient.send(ControlRequest(command: round % 2 == 0 ? "start" : "stop", name: name), path: socket)
+                    }
+                    try? await Task.sleep(for: .milliseconds(300))
                 }
-                try? await Task.sleep(for: .milliseconds(300))
             }
-        }
-        var received: [UInt8] = []
-        var lines: [[UInt8]] = []
-        var closedByServer = false
-        var chunk = [UInt8](repeating: 0, count: 8192)
-        let until = ContinuousClock.now + .seconds(8)
-        while ContinuousClock.now < until {
-            let count = recv(client, &chunk, chunk.count, 0)
-            if count == 0 { closedByServer = true; break }
-            if count > 0 { received += chunk[0..<count] }
-            while let newline = received.firstIndex(of: 10) {
-                lines.append(Array(received[..<newline]))
-                received.removeSubrange(...newline)
+            var received: [UInt8] = []
+            var lines: [[UInt8]] = []
+            var closedByServer = false
+            var chunk = [UInt8](repeating: 0, count: 8192)
+            let until = ContinuousClock.now + .seconds(8)
+            while ContinuousClock.now < until {
+                let count = recv(client, &chunk, chunk.count, 0)
+                if count == 0 { closedByServer = true; break }
+                if count > 0 { received += chunk[0..<count] }
+                while let newline = received.firstIndex(of: 10) {
+                    lines.append(Array(received[..<newline]))
+                    received.removeSubrange(...newline)
+                }
+                usleep(20_000)  // about 400 KB/s: slower than the snapshots come
             }
-            usleep(20_000)  // about 400 KB/s: slower than the snapshots come
-        }
-        await changes.value
-        #expect(!closedByServer, "the server dropped the slow subscriber after \(lines.count) lines and \(received.count) bytes of a partial one")
-        #expect(lines.count >= 2, "the reply and at least one update")
-        let largest = lines.map(\.count).max() ?? 0
-        #expect(largest > 212_992, "a snapshot larger than the socket's send buffer (net.core.wmem_default): \(largest) bytes")
-        for line in lines {
-            let reply = try? ControlCoding.decoder().decode(ControlResponse.self, from: Data(line))
-            #expect(reply?.ok == true && reply?.tunnels?.count == 280, "a line that is not a whole snapshot (\(line.count) bytes)")
+            await changes.value
+            #expect(!closedByServer, "the server dropped the slow subscriber after \(lines.count) lines and \(received.count) bytes of a partial one")
+            #expect(lines.count >= 2, "the reply and at least one update")
+            let largest = lines.map(\.count).max() ?? 0
+            #expect(largest > 212_992, "a snapshot larger than the socket's send buffer (net.core.wmem_default): \(largest) bytes")
+            for line in lines {
+                let reply = try? ControlCoding.decoder().decode(ControlResponse.self, from: Data(line))
+                #expect(reply?.ok == true && reply?.tunnels?.count == 280, "a line that is not a whole snapshot (\(line.count) bytes)")
+            }
         }
     }
 }

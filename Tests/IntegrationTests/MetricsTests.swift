@@ -119,32 +119,32 @@ struct MetricsTests {
 struct MetricsEndpointTests {
     @Test("five idle connections do not delay a scrape")
     func idleConnectionsDoNotDelayAScrape() async throws {
-        let rig = try await LoopbackSSHServer()
-        defer { Task { await rig.stop() } }
-        let socketPath = "\(rig.directory)/control.sock"
-        let metricsPort = try LoopbackSSHServer.freePort()
-        let path = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "i")
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        try ("metrics_listen = \"127.0.0.1:\(metricsPort)\"\n" + text).write(toFile: path, atomically: true, encoding: .utf8)
-        let daemon = try DaemonProcess(config: path, socket: socketPath)
-        defer { daemon.stop() }
-        #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-        #expect(await RigSupport.eventually { MetricsTests.httpGet(port: metricsPort, path: "/metrics").hasPrefix("HTTP/1.1 200") })
-        var idle: [Int32] = []
-        defer { for descriptor in idle { close(descriptor) } }
-        for _ in 0..<5 {
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(metricsPort).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            idle.append(descriptor)
+        try await RigSupport.withRig { rig in
+            let socketPath = "\(rig.directory)/control.sock"
+            let metricsPort = try LoopbackSSHServer.freePort()
+            let path = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "i")
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            try ("metrics_listen = \"127.0.0.1:\(metricsPort)\"\n" + text).write(toFile: path, atomically: true, encoding: .utf8)
+            let daemon = try DaemonProcess(config: path, socket: socketPath)
+            defer { daemon.stop() }
+            #expect(await daemon.waitUntilServing(), "\(daemon.log)")
+            #expect(await RigSupport.eventually { MetricsTests.httpGet(port: metricsPort, path: "/metrics").hasPrefix("HTTP/1.1 200") })
+            var idle: [Int32] = []
+            defer { for descriptor in idle { close(descriptor) } }
+            for _ in 0..<5 {
+                let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = UInt16(metricsPort).bigEndian
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+                idle.append(descriptor)
+            }
+            let started = ContinuousClock.now
+            let response = MetricsTests.httpGet(port: metricsPort, path: "/metrics")
+            let elapsed = ContinuousClock.now - started
+            #expect(response.hasPrefix("HTTP/1.1 200 OK"), "\(response.prefix(200))")
+            #expect(elapsed < .seconds(2), "the scrape waited \(elapsed) behind idle connections")
         }
-        let started = ContinuousClock.now
-        let response = MetricsTests.httpGet(port: metricsPort, path: "/metrics")
-        let elapsed = ContinuousClock.now - started
-        #expect(response.hasPrefix("HTTP/1.1 200 OK"), "\(response.prefix(200))")
-        #expect(elapsed < .seconds(2), "the scrape waited \(elapsed) behind idle connections")
     }
 }

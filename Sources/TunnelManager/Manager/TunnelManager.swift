@@ -172,10 +172,14 @@ public actor TunnelManager {
         }
     }
 
-    /// The check reached the server: if it was down, every tunnel of it reconnects now.
+    /// The check reached the server: if it was down, every tunnel of it reconnects now; if not, tunnels whose
+    /// long-lived connection just dropped reconnect now.
     private func serverAnswered(_ key: String) {
         serverChecks[key] = nil
-        guard serversDown.removeValue(forKey: key) != nil else { return }
+        guard serversDown.removeValue(forKey: key) != nil else {
+            for name in tunnels(ofServer: key) { deliver(.serverAnswered, to: name) }
+            return
+        }
         logger.notice("server \(key.split(separator: "|").first ?? ""): ssh port answers again; reconnecting its tunnels")
         for name in tunnels(ofServer: key) {
             deliver(.serverUp, to: name)

@@ -22,6 +22,9 @@ public enum SupervisorEvent: Sendable, Hashable {
     case serverDown(detail: String)
     /// The server's ssh port answers again: reconnect now.
     case serverUp
+    /// The server's ssh port answered a check while it was not known to be down (a dropped connection of a
+    /// tunnel that had been up for `stable_after` reconnects at once then).
+    case serverAnswered
     /// The network changed (an address, route or link came or went): retry now with a fresh backoff.
     case networkChanged
     /// The reclaim request of `token` ended: the stale session was ended (or not, with why).

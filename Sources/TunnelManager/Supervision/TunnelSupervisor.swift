@@ -43,6 +43,9 @@ public struct TunnelSupervisor: Sendable {
 
     private var retryToken = 0
     private var forwardEstablishedAt: Duration?
+    /// Set when a connection that had been up for `stable_after` dropped with a cause on the server's side:
+    /// it reconnects as soon as the server's port answers a check (one TCP connect), not after the backoff.
+    private var reconnectWhenServerAnswers = false
     private var strongestCauseFromChild: FailureCause?
     private var terminationCause: FailureCause?
     private var afterExit = AfterExit.backOff
@@ -165,6 +168,12 @@ public struct TunnelSupervisor: Sendable {
             restartCount += 1
             return spawn(now: now, reason: "the network changed; retrying now")
 
+        case .serverAnswered:
+            guard reconnectWhenServerAnswers, state == .backoff, cause?.isServerLevel == true else { return [] }
+            reconnectWhenServerAnswers = false
+            restartCount += 1
+            return spawn(now: now, reason: "\(config.serverHost) answers; reconnecting now")
+
         case .serverUp:
             guard state == .backoff, case .serverUnreachable? = cause else { return [] }
             failureStreak = 0
@@ -183,6 +192,7 @@ public struct TunnelSupervisor: Sendable {
         pid = nil
         forwardEstablished = false
         forwardEstablishedAt = nil
+        reconnectWhenServerAnswers = false
         strongestCauseFromChild = nil
         terminationCause = nil
         probeFailureStreak = 0
@@ -251,15 +261,23 @@ public struct TunnelSupervisor: Sendable {
             if exitCause.needsUser {
                 delay = config.backoffMax
                 enter(.failed, now: now)
+            } else if upLongEnough && !exitCause.isServerLevel {
+                delay = .zero
+                enter(.backoff, now: now)
             } else {
-                delay = upLongEnough ? .zero : backoff.delay(afterFailures: failureStreak, random: random.nextUnit())
+                delay = backoff.delay(afterFailures: failureStreak, random: random.nextUnit())
                 enter(.backoff, now: now)
             }
+            // A server-level cause (the connection closed, refused, timed out) is checked with one TCP connect
+            // first: if the server answers, it reconnects then; if not, its tunnels wait for it together.
+            reconnectWhenServerAnswers = upLongEnough && exitCause.isServerLevel && !exitCause.needsUser
             failureStreak += 1
             cause = exitCause
-            effects.append(.log("ssh exited (\(exit)): \(exitCause); " + (delay == .zero
-                ? "it had been up for \(Self.seconds(now - (forwardEstablishedAt ?? now))): reconnecting now"
-                : "restarting in \(Self.seconds(delay))")))
+            let upFor = Self.seconds(now - (forwardEstablishedAt ?? now))
+            let plan = delay == .zero ? "it had been up for \(upFor): reconnecting now"
+                : reconnectWhenServerAnswers ? "it had been up for \(upFor): reconnecting as soon as the server answers (else in \(Self.seconds(delay)))"
+                : "restarting in \(Self.seconds(delay))"
+            effects.append(.log("ssh exited (\(exit)): \(exitCause); \(plan)"))
             effects.append(scheduleRetry(at: now + delay))
             return effects
         }

@@ -17,22 +17,20 @@ struct DashboardCommand: SignalHandlingCommand {
         // A running instance of this config (the user's own, or the boot-started system daemon) is attached
         // to before the file is loaded: a login user may read the system config but not the service's key.
         let wanted = (try? ConfigLocator.locate(explicit: options.config)).map(Self.standardized)
-        var others: [String] = []
+        var ownSocketServedBy: ControlInstance?
         for path in socket.clientPaths {
             guard let running = try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 3) else { continue }
-            let theirs = running.instance.map { Self.standardized($0.config) }
-            if let theirs, theirs == wanted {
+            if let theirs = running.instance.map({ Self.standardized($0.config) }), theirs == wanted {
                 try await Self.attach(to: running, socketPath: path)
                 return
             }
-            others.append("\(path) is served by " + (running.instance.map {
-                "\(TerminalText.sanitize($0.mode)) pid \($0.pid) supervising \(TerminalText.sanitize($0.config))"
-            } ?? "an instance"))
+            if path == socket.path { ownSocketServedBy = running.instance }
         }
         let config = try options.load()
-        if let busy = others.first(where: { $0.hasPrefix(socket.path + " ") }) {
+        if let other = ownSocketServedBy {
             // Never start a second supervisor on a socket another config's instance serves.
-            FileHandle.standardError.write(Data("tunnel-tui: \(busy), not \(config.path); stop it or pass --socket\n".utf8))
+            let who = "\(TerminalText.sanitize(other.mode)) pid \(other.pid) supervising \(TerminalText.sanitize(other.config))"
+            FileHandle.standardError.write(Data("tunnel-tui: \(socket.path) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
             throw ExitCode(1)
         }
         try await Self.show(config: config, socketPath: socket.path)

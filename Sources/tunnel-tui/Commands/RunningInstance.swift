@@ -17,6 +17,7 @@ struct RunningInstance {
     /// or, with `--config`, when none that answers supervises that file. The request goes only to the
     /// selected instance: with `--config`, each candidate is first asked for its status.
     func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(Failure) -> ControlResponse {
+        guard config != nil else { return try first(request, timeoutSeconds: timeoutSeconds) }
         let (path, status) = try select(timeoutSeconds: timeoutSeconds)
         if request.command == "status" { return status }
         do {
@@ -26,7 +27,20 @@ struct RunningInstance {
         }
     }
 
-    /// The socket of the first candidate that answers (and supervises `config`, when given).
+    /// The reply of the first candidate that answers `request` (no config to match).
+    private func first(_ request: ControlRequest, timeoutSeconds: Int) throws(Failure) -> ControlResponse {
+        var failures: [String] = []
+        for path in socket.clientPaths {
+            do {
+                return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
+            } catch {
+                failures.append(TerminalText.sanitize("\(error)"))
+            }
+        }
+        throw Failure(description: failures.joined(separator: "; "))
+    }
+
+    /// The socket of the first candidate that answers and supervises `config`, with its status.
     private func select(timeoutSeconds: Int) throws(Failure) -> (path: String, status: ControlResponse) {
         var failures: [String] = []
         for path in socket.clientPaths {

@@ -126,11 +126,11 @@ struct TunnelSupervisorTests {
         #expect(at - (forwardAt + .seconds(40)) <= .milliseconds(1200))
     }
 
-    @Test("the first retry after a connection that was up for stable_after is immediate")
+    @Test("a long-lived ssh that is killed is restarted at once, not after backoff_initial")
     func immediateRetryAfterStableRun() {
         var supervisor = Self.upSupervisor()
         let dropped = Duration.seconds(600)
-        let effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: dropped)
+        let effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .signaled(9)), now: dropped)
         guard case .scheduleRetry(let token, let at)? = effects.last else {
             Issue.record("no retry scheduled: \(effects)")
             return
@@ -141,12 +141,39 @@ struct TunnelSupervisorTests {
         #expect(retry.contains { if case .spawn = $0 { true } else { false } })
     }
 
+    @Test("a long-lived connection the server closed reconnects as soon as the server answers a check, not after the backoff")
+    func reconnectWhenServerAnswers() {
+        var supervisor = Self.upSupervisor()
+        let dropped = Duration.seconds(600)
+        _ = supervisor.handle(.childOutput(generation: supervisor.generation, line: "Connection to vps closed by remote host."), now: dropped)
+        let effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: dropped)
+        #expect(supervisor.cause?.isServerLevel == true, "\(String(describing: supervisor.cause))")
+        guard case .scheduleRetry(_, let at)? = effects.last else {
+            Issue.record("no fallback retry: \(effects)")
+            return
+        }
+        #expect(at > dropped, "the server may be down: nothing is spawned before its check")
+        let answered = supervisor.handle(.serverAnswered, now: dropped + .milliseconds(3))
+        #expect(answered.contains { if case .spawn = $0 { true } else { false } }, "\(answered)")
+        #expect(supervisor.state == .connecting)
+    }
+
+    @Test("a server's answer does not cut the backoff of a tunnel whose connections keep dropping quickly")
+    func serverAnswerKeepsBackoffForShortRuns() {
+        var supervisor = Self.upSupervisor()
+        // Up for 5 s only (< stable_after): the drop backs off as usual, whatever a server check says.
+        _ = supervisor.handle(.childOutput(generation: supervisor.generation, line: "Connection to vps closed by remote host."), now: .seconds(5))
+        _ = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: .seconds(5))
+        #expect(supervisor.handle(.serverAnswered, now: .seconds(5)).isEmpty)
+        #expect(supervisor.state == .backoff)
+    }
+
     @Test("after the immediate retry, a tunnel that keeps dying quickly backs off and stays within the storm bound")
     func immediateRetryStillBacksOff() {
         var supervisor = Self.upSupervisor()
         var now = Duration.seconds(600)
         var spawns: [Duration] = []
-        var effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: now)
+        var effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .signaled(9)), now: now)
         let dropped = now
         // From now on every ssh dies at once, before any forward.
         for _ in 0..<20 {
@@ -155,7 +182,7 @@ struct TunnelSupervisorTests {
             guard now - dropped < .seconds(60) else { break }
             _ = supervisor.handle(.retryDue(token: token), now: now)
             spawns.append(now - dropped)
-            effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .exited(255)), now: now + .milliseconds(100))
+            effects = supervisor.handle(.childExited(generation: supervisor.generation, exit: .signaled(9)), now: now + .milliseconds(100))
         }
         #expect(spawns.first == .zero, "the first retry is immediate: \(spawns)")
         #expect(spawns.count <= 6, "no storm in the minute after the drop: \(spawns)")

@@ -36,14 +36,18 @@ struct DaemonCommand: SignalHandlingCommand {
         let service = ControlService(
             manager: manager, configPath: config.path, mode: "daemon",
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
+        // A reload, by SIGHUP or through the socket (`systemctl reload` runs `tunnel-tui reload`), is announced
+        // to systemd around it.
+        let reload: @Sendable () async -> ControlResponse = {
+            systemd.reloading()
+            let reply = await service.reload()
+            systemd.ready(status: Self.status(reply))
+            return reply
+        }
         let server: ControlServer
         do {
             server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: { request in
-                guard request.command == "reload" else { return await service.handle(request) }
-                systemd.reloading()
-                let reply = await service.handle(request)
-                systemd.ready(status: Self.status(reply))
-                return reply
+                request.command == "reload" ? await reload() : await service.handle(request)
             }, updates: service.updates)
         } catch {
             logger.critical("\(error)")
@@ -68,9 +72,7 @@ struct DaemonCommand: SignalHandlingCommand {
                 logger.notice("received signal \(received): stopping every tunnel")
                 break
             }
-            systemd.reloading()
-            let reply = await service.reload()
-            systemd.ready(status: Self.status(reply))
+            let reply = await reload()
             if reply.ok {
                 logger.notice("SIGHUP: reloaded \(config.path): \(reply.reload?.description ?? "")")
             } else {

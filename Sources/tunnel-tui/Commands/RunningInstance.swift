@@ -17,8 +17,8 @@ struct RunningInstance {
     /// or, with `--config`, when none that answers supervises that file. The request goes only to the
     /// selected instance: with `--config`, each candidate is first asked for its status.
     func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(Failure) -> ControlResponse {
-        guard config != nil else { return try first(request, timeoutSeconds: timeoutSeconds) }
-        let (path, status) = try select(timeoutSeconds: timeoutSeconds)
+        guard let config else { return try firstAnswer(request, timeoutSeconds: timeoutSeconds).reply }
+        let (path, status) = try firstAnswer(ControlRequest(command: "status"), timeoutSeconds: timeoutSeconds, supervising: config)
         if request.command == "status" { return status }
         do {
             return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
@@ -27,26 +27,16 @@ struct RunningInstance {
         }
     }
 
-    /// The reply of the first candidate that answers `request` (no config to match).
-    private func first(_ request: ControlRequest, timeoutSeconds: Int) throws(Failure) -> ControlResponse {
-        var failures: [String] = []
-        for path in socket.clientPaths {
-            do {
-                return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
-            } catch {
-                failures.append(TerminalText.sanitize("\(error)"))
-            }
-        }
-        throw Failure(description: failures.joined(separator: "; "))
-    }
-
-    /// The socket of the first candidate that answers and supervises `config`, with its status.
-    private func select(timeoutSeconds: Int) throws(Failure) -> (path: String, status: ControlResponse) {
+    /// The first candidate that answers `request` (and, with `config`, says it supervises that file), with
+    /// its reply; otherwise every candidate's failure.
+    private func firstAnswer(
+        _ request: ControlRequest, timeoutSeconds: Int, supervising config: String? = nil
+    ) throws(Failure) -> (path: String, reply: ControlResponse) {
         var failures: [String] = []
         for path in socket.clientPaths {
             let reply: ControlResponse
             do {
-                reply = try ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: timeoutSeconds)
+                reply = try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
             } catch {
                 failures.append(TerminalText.sanitize("\(error)"))
                 continue

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import TunnelManager
+@testable import TunnelManager
 import TunnelTestSupport
 
 #if canImport(Glibc)
@@ -15,16 +15,7 @@ struct ControlSocketHardeningTests {
     static func connectClient(_ path: String, blocking: Bool = false) -> Int32 {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if !blocking { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = (try? SocketAddress.withUnixAddress(path) { connect(descriptor, $0, $1) }) ?? -1
         guard connected == 0 else {
             close(descriptor)
             return -1
@@ -61,14 +52,7 @@ struct ControlSocketHardeningTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = "\(directory)/control.sock"
         let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            let bytes = Array(path.utf8)
-            raw.copyBytes(from: bytes)
-            raw[bytes.count] = 0
-        }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
+        _ = try SocketAddress.withUnixAddress(path) { bind(listener, $0, $1) }
         listen(listener, 8)
         defer { close(listener) }
         let reply = #"{"version":1,"ok":false,"error":"\u001b]52;c;cm0gLXJmIH4K\u0007\u001b]0;pwned\u0007boom\u009b31m","instance":{"pid":1,"mode":"\u001b[2Jdaemon","config":"x"}}"# + "\n"

@@ -10,11 +10,13 @@ import Glibc
 /// Signals in the daemon's first fraction of a second, when it is still starting its children.
 @Suite("real sshd: signals while the daemon starts", .serialized)
 struct EarlySignalTests {
-    private func startDaemon(config: String, socket: String) throws -> Process {
+    /// Starts `tunnel-tui daemon` with its stderr in `log` (or nowhere).
+    private func startDaemon(config: String, socket: String, log: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: RigSupport.binary)
         process.arguments = ["daemon", "--config", config, "--socket", socket]
-        process.standardError = FileHandle.nullDevice
+        if let log { FileManager.default.createFile(atPath: log, contents: nil) }
+        process.standardError = log.flatMap { FileHandle(forWritingAtPath: $0) } ?? FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
@@ -60,13 +62,7 @@ struct EarlySignalTests {
             let term: UInt64 = 1 << (UInt64(SIGTERM) - 1)
             for _ in 0..<10 {
                 let logPath = rig.directory + "/early-block.log"
-                FileManager.default.createFile(atPath: logPath, contents: nil)
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: RigSupport.binary)
-                process.arguments = ["daemon", "--config", config, "--socket", socket]
-                process.standardError = FileHandle(forWritingAtPath: logPath)
-                process.standardOutput = FileHandle.nullDevice
-                try process.run()
+                let process = try startDaemon(config: config, socket: socket, log: logPath)
                 // Before the fix the signals were ignored, then handed to a dispatch source: never blocked.
                 let deadline = ContinuousClock.now + .seconds(10)
                 while ContinuousClock.now < deadline, (Self.blockedSignals(process.processIdentifier) ?? 0) & term == 0, process.isRunning {

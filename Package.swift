@@ -47,7 +47,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TunnelManagerTests",
-            dependencies: ["TunnelManager", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TunnelManager", "TunnelTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "IntegrationTests",

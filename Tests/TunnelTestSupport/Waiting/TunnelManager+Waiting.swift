@@ -69,3 +69,46 @@ extension TunnelManager {
         await waitUntil(name, is: "\(state)", timeout: timeout, logLimit: logLimit, sourceLocation: sourceLocation) { $0.state == state }
     }
 }
+
+extension TunnelManager {
+    /// As ``waitUntil(_:timeout:logLimit:recheck:sourceLocation:_:)`` for a manager on a ``TestClock``, while
+    /// the clock runs: every `pace` of real time it advances by `step`. For reaching a state through real
+    /// processes (ssh, sshd) whose path may pass a timer (a probe retried, a backoff); a test that shows
+    /// something did not happen advances the clock itself instead.
+    @discardableResult
+    public func waitUntil(
+        _ what: String, advancing clock: TestClock, by step: Duration, pace: Duration = .milliseconds(50),
+        timeout: Duration = .seconds(30), logLimit: Int = 0, sourceLocation: SourceLocation = #_sourceLocation,
+        _ condition: @Sendable ([TunnelStatus]) -> Bool
+    ) async -> [TunnelStatus]? {
+        let running = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pace)
+                if Task.isCancelled { return }
+                await clock.advance(by: step)
+            }
+        }
+        let snapshot = await waitUntil(what, timeout: timeout, logLimit: logLimit, sourceLocation: sourceLocation, condition)
+        running.cancel()
+        await running.value
+        return snapshot
+    }
+
+    /// As ``waitUntil(_:isIn:timeout:logLimit:sourceLocation:)`` while `clock` runs (see
+    /// ``waitUntil(_:advancing:by:pace:timeout:logLimit:sourceLocation:_:)``).
+    @discardableResult
+    public func waitUntil(
+        _ name: String, isIn state: TunnelState, advancing clock: TestClock, by step: Duration, pace: Duration = .milliseconds(50),
+        timeout: Duration = .seconds(30), logLimit: Int = 200, sourceLocation: SourceLocation = #_sourceLocation
+    ) async -> TunnelStatus? {
+        let snapshot = await waitUntil("\(name) \(state)", advancing: clock, by: step, pace: pace, timeout: timeout,
+                                       logLimit: logLimit, sourceLocation: sourceLocation) { snapshot in
+            snapshot.first { $0.name == name }?.state == state
+        }
+        if let snapshot { return snapshot.first { $0.name == name } }
+        let last = status(of: name, logLimit: logLimit)
+        Issue.record("\(name): last state \(last.map { "\($0.state)" } ?? "unknown"), log:\n\(RigSupport.logText(last))",
+                     sourceLocation: sourceLocation)
+        return last
+    }
+}

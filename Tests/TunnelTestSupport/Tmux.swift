@@ -50,6 +50,7 @@ public struct Tmux: Sendable {
     /// Polls the pane until `condition` holds or `timeout` passes; returns the last screen seen.
     public func waitForScreen(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool) async -> String {
         var last = ""
+        // The caller checks the screen this returns, and its message shows what the screen was instead.
         _ = await RigSupport.eventually(timeout: timeout) {
             last = await capture()
             return condition(last)

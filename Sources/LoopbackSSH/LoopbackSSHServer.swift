@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TunnelManager
 
 #if canImport(Glibc)
 import Glibc

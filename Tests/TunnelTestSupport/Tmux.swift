@@ -8,7 +8,9 @@ import TunnelManager
 /// tmux runs through swift-subprocess, which gives it a clean signal mask (test threads block most
 /// signals, and a tmux server inheriting that would ignore SIGTERM, and so would the shell in its pane).
 public struct Tmux: Sendable {
+    /// The private tmux server's socket name (`tmux -L`).
     public let socket: String
+    /// The session's name.
     public let session = "main"
 
     /// Starts `command` in a detached session of `width` x `height`.

@@ -19,7 +19,7 @@ public enum RigSupport {
     /// `#require`). The parameters are those of ``LoopbackSSHServer/init(listenAddress:port:namespace:extraConfig:authorizedKeyOptions:files:loginUser:systemRoot:)``.
     public static func withRig<Result>(
         listenAddress: String = "127.0.0.1", namespace: String? = nil,
-        extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"],
+        extraConfig: [String] = LoopbackSSHServer.defaultExtraConfig,
         authorizedKeyOptions: String? = nil, files: [String: String] = [:],
         loginUser: String? = nil, systemRoot: String? = nil,
         _ body: (LoopbackSSHServer) async throws -> Result

@@ -3,9 +3,10 @@ import TunnelManager
 
 /// A ``SupervisorClock`` that moves only when a test advances it, after pointfreeco/swift-clocks' `TestClock`.
 ///
-/// ``advance(by:)`` resumes every sleeper whose deadline it passes, earliest first, and between them lets the
-/// woken work run (``Task/settle(_:)``). Yielding is best effort on a busy machine: a test that reads what the
-/// woken work did awaits its sign (``waitForSleeper(timeout:)`` for its next sleep, or the manager's change
+/// ``advance(by:)`` resumes every sleeper whose deadline it passes, earliest first; after each it waits until
+/// that task runs again (back from ``sleep(until:)``) and then yields (``Task/settle(_:)``) so the work it
+/// started goes on before the next wakes. Yielding is best effort on a busy machine: a test that reads what
+/// the woken work did awaits its sign (``waitForSleeper(timeout:)`` for its next sleep, or the manager's change
 /// notes) rather than trusting the yields. A test that shows something did *not* happen advances the clock
 /// past the moment it would have.
 public final class TestClock: SupervisorClock {

@@ -142,15 +142,6 @@ public final class TestClock: SupervisorClock {
         }
     }
 
-    /// Moves time to the earliest sleeper's deadline and wakes it (and any due with it); returns that time, or
-    /// nil when nobody sleeps.
-    @discardableResult
-    public func advanceToNextDeadline() async -> Duration? {
-        guard let next = nextDeadline else { return nil }
-        await advance(to: next)
-        return next
-    }
-
     /// Returns once at least one task sleeps on this clock, or after `timeout` of real time (then false).
     ///
     /// Work woken by an advance reaches its next sleep through actors and the cooperative pool; this awaits

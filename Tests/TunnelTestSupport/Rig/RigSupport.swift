@@ -9,12 +9,6 @@ import Glibc
 
 /// Helpers shared by the real-sshd tests: scoped rigs and managers, checked waits, process lookups.
 public enum RigSupport {
-    /// A config parsed from TOML tunnel tables written against `rig`, with fast test timings in [defaults];
-    /// `overrides` replaces or adds [defaults] keys (values are TOML literals).
-    public static func config(_ rig: LoopbackSSHServer, defaults overrides: [String: String] = [:], tunnels: String) throws -> Config {
-        try ConfigFixture(rig).with(defaults: overrides).with(tunnels: tunnels).parsed()
-    }
-
     /// Runs `body` with a fresh loopback sshd and stops the sshd afterwards, also when `body` throws (a failed
     /// `#require`). The parameters are those of ``LoopbackSSHServer/init(listenAddress:port:namespace:extraConfig:authorizedKeyOptions:files:loginUser:systemRoot:)``.
     public static func withRig<Result>(
@@ -101,7 +95,7 @@ public enum RigSupport {
     }
 
     /// A manager whose log goes nowhere (tests read the per-tunnel log instead).
-    public static func manager(_ config: Config, clock: any SupervisorClock = SystemSupervisorClock()) -> TunnelManager {
+    static func manager(_ config: Config, clock: any SupervisorClock = SystemSupervisorClock()) -> TunnelManager {
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return TunnelManager(config: config, clock: clock, logger: logger)

@@ -27,10 +27,13 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // The private sshd of the demo and the real-sshd tests: in the executable, not in the library product.
+        .target(name: "LoopbackSSH", dependencies: ["TunnelManager"]),
         .executableTarget(
             name: "tunnel-tui",
             dependencies: [
                 "TunnelManager",
+                "LoopbackSSH",
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -40,6 +43,7 @@ let package = Package(
             name: "TunnelTestSupport",
             dependencies: [
                 "TunnelManager",
+                "LoopbackSSH",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -47,7 +51,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TunnelManagerTests",
-            dependencies: ["TunnelManager", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TunnelManager", "TunnelTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "IntegrationTests",

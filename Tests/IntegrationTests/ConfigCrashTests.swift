@@ -23,15 +23,7 @@ struct ConfigCrashTests {
 
     @Test("a daemon survives SIGHUP and a control reload of a file that crashes the parser, keeps its tunnel, and says why")
     func daemonSurvives() async throws {
-        let rig = try await LoopbackSSHServer()
-        // The rig stops even when something below throws.
-        do {
-            try await checkDaemonSurvives(rig)
-        } catch {
-            await rig.stop()
-            throw error
-        }
-        await rig.stop()
+        try await RigSupport.withRig { rig in try await checkDaemonSurvives(rig) }
     }
 
     private func checkDaemonSurvives(_ rig: LoopbackSSHServer) async throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoopbackSSH
 import TunnelManager
 
 /// `tunnel-tui demo`: the dashboard on a private loopback sshd with tunnels that show real situations.

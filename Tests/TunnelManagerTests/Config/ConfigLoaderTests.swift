@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TunnelManager
+import TunnelTestSupport
 
 @Suite("config: loading and validation")
 struct ConfigLoaderTests {
@@ -10,8 +11,8 @@ struct ConfigLoaderTests {
         return path
     }()
 
-    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixtures.problems(text) }
-    private let minimal = ConfigFixtures.minimal
+    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixture.problems(text) }
+    private let minimal = ConfigFixture.minimal
 
     @Test("metrics keys are top-level, validated, and loopback only")
     func metricsKeys() throws {

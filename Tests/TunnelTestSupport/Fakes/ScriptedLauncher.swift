@@ -2,22 +2,25 @@ import Synchronization
 import TunnelManager
 
 /// A stand-in for ssh: each run prints `lines` and exits with `exit` at once, and counts its runs.
-final class ScriptedLauncher: ChildLauncher {
+public final class ScriptedLauncher: ChildLauncher {
     private let lines: [String]
     private let exit: ChildExit
     private let runs = Mutex(0)
+    private let sshCount = Mutex(0)
 
-    init(lines: [String], exit: ChildExit) {
+    /// A launcher whose every tunnel run prints `lines` and ends with `exit`; `ssh -G` lookups fail (255).
+    public init(lines: [String], exit: ChildExit) {
         self.lines = lines
         self.exit = exit
     }
 
-    var runCount: Int { runs.withLock { $0 } }
+    /// Every run so far, lookups included.
+    public var runCount: Int { runs.withLock { $0 } }
     /// Runs that were tunnels (not `ssh -G` lookups).
-    var sshRuns: Int { sshCount.withLock { $0 } }
-    private let sshCount = Mutex(0)
+    public var sshRuns: Int { sshCount.withLock { $0 } }
 
-    func run(
+    /// Reports a pid, then the scripted lines, and returns the scripted exit.
+    public func run(
         program: String, arguments: [String], skipping: @escaping @Sendable (String) -> Bool,
         onOutput: @escaping @Sendable (ChildOutput) async -> Void
     ) async -> ChildExit {

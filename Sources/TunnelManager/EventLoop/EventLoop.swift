@@ -21,15 +21,9 @@ final class EventLoop: Sendable {
         fileprivate let value: Int
     }
 
-    private struct Timer {
-        let deadline: ContinuousClock.Instant
-        let action: @Sendable () -> Void
-    }
-
     private struct State {
         var watchers: [Int32: @Sendable () -> Void] = [:]
-        var timers: [Int: Timer] = [:]
-        var nextTimer = 0
+        var timers = TimerQueue<ContinuousClock.Instant, @Sendable () -> Void>()
         /// When the thread will wake by itself at the latest (nil: not before something wakes it).
         var wakesAt: ContinuousClock.Instant?
     }
@@ -81,9 +75,8 @@ final class EventLoop: Sendable {
     @discardableResult
     func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> TimerID {
         let (id, sooner) = state.withLock { state -> (Int, Bool) in
-            state.nextTimer += 1
-            state.timers[state.nextTimer] = Timer(deadline: deadline, action: action)
-            return (state.nextTimer, state.wakesAt.map { deadline < $0 } ?? true)
+            let id = state.timers.insert(action, at: deadline)
+            return (id, state.wakesAt.map { deadline < $0 } ?? true)
         }
         if sooner { wakePipe.wake() }
         return TimerID(value: id)
@@ -91,7 +84,7 @@ final class EventLoop: Sendable {
 
     /// Forgets a timer that has not run yet.
     func cancel(_ timer: TimerID) {
-        state.withLock { _ = $0.timers.removeValue(forKey: timer.value) }
+        state.withLock { _ = $0.timers.cancel(timer.value) }
     }
 
     /// Runs `body` on the loop's thread as soon as it is free and returns its result.
@@ -163,7 +156,7 @@ final class EventLoop: Sendable {
         let events = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * Epoll.eventSize, alignment: 8)
         while true {
             let timeout = state.withLock { state -> Int32 in
-                let earliest = state.timers.values.min { $0.deadline < $1.deadline }?.deadline
+                let earliest = state.timers.earliestDeadline()
                 state.wakesAt = earliest
                 guard let earliest else { return -1 }
                 let left = earliest - .now
@@ -179,11 +172,8 @@ final class EventLoop: Sendable {
                 }
             }
             let now = ContinuousClock.now
-            let due = state.withLock { state -> [Timer] in
-                let ids = state.timers.compactMap { $0.value.deadline <= now ? $0.key : nil }
-                return ids.compactMap { state.timers.removeValue(forKey: $0) }.sorted { $0.deadline < $1.deadline }
-            }
-            for timer in due { timer.action() }
+            let due = state.withLock { $0.timers.popDue(at: now) }
+            for action in due { action() }
         }
     }
 }

@@ -2,17 +2,23 @@ import Synchronization
 import TunnelManager
 
 /// A prober whose every endpoint answers or not, as the test says; counts the checks.
-final class SwitchableProber: EndpointProber {
+public final class SwitchableProber: EndpointProber {
     private let state = Mutex((answering: false, checks: 0))
 
-    var answering: Bool {
+    /// A prober that does not answer until told to.
+    public init() {}
+
+    /// Whether every probe passes.
+    public var answering: Bool {
         get { state.withLock { $0.answering } }
         set { state.withLock { $0.answering = newValue } }
     }
 
-    var checks: Int { state.withLock { $0.checks } }
+    /// Probes so far.
+    public var checks: Int { state.withLock { $0.checks } }
 
-    func probe(_ request: ProbeRequest) async -> ProbeResult {
+    /// Passes or fails at once, as ``answering`` says.
+    public func probe(_ request: ProbeRequest) async -> ProbeResult {
         let passed = state.withLock { state -> Bool in
             state.checks += 1
             return state.answering

@@ -1,10 +1,8 @@
-import Foundation
-@testable import TunnelManager
+import TunnelManager
 
-/// Config texts and the problems a load reports, shared by the config suites.
-enum ConfigFixtures {
-    /// The problems loading `text` reports (empty when it loads).
-    static func problems(_ text: String) -> [ConfigProblem] {
+extension ConfigFixture {
+    /// The problems loading `text` reports (empty when it loads), for the config suites.
+    public static func problems(_ text: String) -> [ConfigProblem] {
         do {
             _ = try ConfigLoader.parse(text: text, path: "/etc/t.toml")
             return []
@@ -15,7 +13,7 @@ enum ConfigFixtures {
     }
 
     /// One tunnel with only the required keys, lines 1 to 5 (more keys of the tunnel may follow on line 6).
-    static let minimal = """
+    public static let minimal = """
         [[tunnel]]
         name = "web"
         server = "tunnel@vps.example.com"

@@ -4,7 +4,9 @@ import TunnelManager
 /// `tunnel-tui daemon` run as a user would, with its stderr in a file (a pipe nobody reads would fill up).
 public final class DaemonProcess: @unchecked Sendable {
     // @unchecked: the Process is only started in init and then read (pid, status), as Foundation allows.
+    /// The running daemon (its status once it has exited).
     public let process = Process()
+    /// The daemon's control socket.
     public let socket: String
     private let logPath: String
 
@@ -25,6 +27,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Everything the daemon logged so far.
     public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
+    /// The daemon's process id.
     public var pid: Int32 { process.processIdentifier }
 
     /// Waits until the control socket answers.

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TunnelManager
 
 #if canImport(Glibc)
 import Glibc
@@ -45,6 +46,9 @@ public actor LoopbackSSHServer {
     private var listenerPid: Int32?
     private let output = SharedValue<[String]>([])
 
+    /// The `sshd_config` lines added when the caller gives none: a dead client's session ends within 20 s.
+    public static let defaultExtraConfig = ["ClientAliveInterval 5", "ClientAliveCountMax 3"]
+
     /// Why the rig could not start.
     public struct RigError: Error, CustomStringConvertible {
         /// What went wrong and what to do.
@@ -58,7 +62,7 @@ public actor LoopbackSSHServer {
     /// `systemRoot` need root (see the type's comment).
     public init(
         listenAddress: String = "127.0.0.1", port: Int? = nil, namespace: String? = nil,
-        extraConfig: [String] = ["ClientAliveInterval 5", "ClientAliveCountMax 3"],
+        extraConfig: [String] = LoopbackSSHServer.defaultExtraConfig,
         authorizedKeyOptions: String? = nil, files: [String: String] = [:],
         loginUser: String? = nil, systemRoot: String? = nil
     ) async throws {

@@ -33,7 +33,10 @@ struct EventLoopTests {
         EventLoop.shared.schedule(at: now + .milliseconds(50)) { ran.withLock { $0.append("first") } }
         let cancelled = EventLoop.shared.schedule(at: now + .milliseconds(100)) { ran.withLock { $0.append("cancelled") } }
         EventLoop.shared.cancel(cancelled)
-        try await Task.sleep(for: .milliseconds(600))
+        // A last timer: when it runs, every earlier deadline has passed and its timer has run (or not).
+        await withCheckedContinuation { continuation in
+            EventLoop.shared.schedule(at: now + .milliseconds(200)) { continuation.resume() }
+        }
         #expect(ran.withLock { $0 } == ["first", "second"])
     }
 
@@ -55,10 +58,12 @@ struct EventLoopTests {
         }
         #expect(received.withLock { $0 } == [7])
         EventLoop.shared.unwatch(readEnd)
-        try await Task.sleep(for: .milliseconds(100))
         byte = 8
         _ = write(writeEnd, &byte, 1)
-        try await Task.sleep(for: .milliseconds(300))
+        // One turn of the loop after the write: epoll reports a readable descriptor in the same wait as the
+        // wake-up, and runs its handler before the timers of that turn.
+        await EventLoop.shared.perform {}
+        await EventLoop.shared.perform {}
         #expect(received.withLock { $0 } == [7])
     }
 }

@@ -1,0 +1,8 @@
+/// Something a ``TerminalBackend`` read: a key, a new size, or a reason to stop.
+enum TerminalEvent: Hashable, Sendable {
+    case key(Key)
+    /// The terminal now has this size.
+    case resized(TerminalSize)
+    /// The terminal is gone (SSH link dropped, tmux killed): stop as for SIGHUP.
+    case hangup
+}

@@ -65,6 +65,56 @@ struct DashboardEndToEndTests {
         await rig.stop()
     }
 
+    @Test("Ctrl-Z gives the shell its prompt and a sane terminal back; fg redraws the dashboard, which still answers keys")
+    func suspendAndResume() async throws {
+        let directory = try TemporaryDirectory()
+        try await Tmux.with(command: "bash --norc --noprofile -i", width: 120, height: 30) { tmux in
+            let prompt = "PROMPT$"
+            let promptIsLast: @Sendable (String) -> Bool = { screen in
+                screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.hasPrefix(prompt) == true
+            }
+            await tmux.send("PS1='\(prompt) '; stty -g > \(directory.path)/before", "Enter")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("\(prompt) ") }
+            await tmux.send("LANG=C.UTF-8 \(RigSupport.binary) demo", "Enter")
+            var screen = await tmux.waitForScreen { $0.contains("2 up") && $0.contains("pi-ssh") }
+            #expect(screen.contains("STATE"), "the demo runs:\n\(screen)")
+            let dashboard = ProcessTable.parents().keys.first { ProcessTable.arguments(of: $0) == [RigSupport.binary, "demo"] }
+            let pid = try #require(dashboard)
+
+            await tmux.send("C-z")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Stopped") && promptIsLast($0) }
+            #expect(screen.contains("Stopped") && promptIsLast(screen), "the shell's prompt is back:\n\(screen)")
+            #expect(!screen.contains("STATE"), "the dashboard left the screen:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "0", "the terminal left the alternate screen")
+            #expect(Self.processState(pid) == "T", "the dashboard is stopped")
+
+            await tmux.send("fg", "Enter")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STATE") && $0.contains("pi-ssh") && !$0.contains("Stopped") }
+            #expect(screen.contains("STATE") && !screen.contains(prompt), "redrawn whole:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "1")
+            await tmux.send("j")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { Self.row(of: "home-assistant", in: $0).hasPrefix("▶") }
+            #expect(Self.row(of: "home-assistant", in: screen).hasPrefix("▶"), "still answers keys:\n\(screen)")
+
+            await tmux.send("q")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Quit and stop") }
+            await tmux.send("y")
+            screen = await tmux.waitForScreen(timeout: .seconds(20)) { promptIsLast($0) && !$0.contains("STATE") }
+            #expect(await RigSupport.eventually(timeout: .seconds(10)) { !ProcessTable.isAlive(pid) }, "the dashboard ended")
+            await tmux.send("stty -g | cmp -s - \(directory.path)/before && echo STTY-SAME || echo STTY-DIFFERS", "Enter")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STTY-S") || $0.contains("STTY-D") }
+            #expect(screen.contains("STTY-SAME"), "the terminal modes are as before:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "0")
+        }
+    }
+
+    /// The state letter of a process (`R`, `S`, `T` stopped...), from /proc.
+    private static func processState(_ pid: Int32) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: end)...].split(separator: " ").first.map(String.init)
+    }
+
     @Test("a bad config prints the same message as config check, before any screen, and exits 1")
     func badConfig() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-tui-bad-\(getpid())")

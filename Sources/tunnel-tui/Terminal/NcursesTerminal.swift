@@ -6,13 +6,15 @@ import Glibc
 #endif
 
 /// The terminal through ncurses, the only code that calls it: writes the changes ``Screen/diff(from:)``
-/// computed and turns key codes into ``Key`` values. Use it from one thread only (curses is not
-/// thread-safe), apart from ``waker``.
+/// computed, turns key codes into ``Key`` values, and hands the terminal back for Ctrl-Z. Use it from one
+/// thread only (curses is not thread-safe), apart from ``waker``.
 final class NcursesTerminal: TerminalBackend {
     private(set) var capabilities = TerminalCapabilities(colors: false, unicode: false)
     private let wantsColors: Bool
     /// Woken by news for the UI (the mailbox).
     private let wakePipe = WakePipe()
+    /// Readable when a SIGTSTP arrived (``JobControl``).
+    private var stopRequests: Int32 = -1
     /// Events read from curses but not yet returned.
     private var pending: [TerminalEvent] = []
 
@@ -33,6 +35,7 @@ final class NcursesTerminal: TerminalBackend {
     /// Opens the screen: raw keys (Ctrl-C and Ctrl-Z arrive as keys), no echo, keypad, short Esc delay.
     func enter() {
         setlocale(LC_ALL, "")
+        stopRequests = JobControl.catchStopRequests()
         initscr()
         raw()
         noecho()
@@ -52,10 +55,11 @@ final class NcursesTerminal: TerminalBackend {
         capabilities = TerminalCapabilities(colors: colors, unicode: Self.localeIsUTF8)
     }
 
-    /// Ends curses mode and restores the terminal.
+    /// Ends curses mode and restores the terminal; SIGTSTP does again what it did before ``enter()``.
     func restore() {
         curs_set(1)
         endwin()
+        JobControl.releaseStopRequests()
     }
 
     func draw(_ changes: [ScreenChange]) {
@@ -77,17 +81,33 @@ final class NcursesTerminal: TerminalBackend {
         if pending.isEmpty {
             let milliseconds = Int32(clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: wakePipe.readDescriptor, events: Int16(POLLIN), revents: 0)]
-            _ = poll(&descriptors, 2, milliseconds)
+                               pollfd(fd: wakePipe.readDescriptor, events: Int16(POLLIN), revents: 0),
+                               pollfd(fd: stopRequests, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&descriptors, 3, milliseconds)
             wakePipe.drain()
             if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 // Never spin on a terminal that is gone.
                 pending.append(.hangup)
             }
+            if JobControl.takeStopRequest() {
+                pending.append(.suspendRequested)
+            }
             pending += pendingInput()
         }
         defer { pending = [] }
         return pending
+    }
+
+    /// Leaves curses mode and stops the job until the shell continues it.
+    func suspend() {
+        curs_set(1)
+        endwin()
+        JobControl.stopJob()
+    }
+
+    func resume() {
+        refresh()
+        curs_set(0)
     }
 
     /// Whether the locale is UTF-8 (otherwise the dashboard draws ASCII).
@@ -138,6 +158,7 @@ final class NcursesTerminal: TerminalBackend {
         case 9: return .tab
         case 10, 13: return .enter
         case 12: return .controlL
+        case 26: return .controlZ
         case 27: return .escape
         case 8, 127: return .backspace
         case 0..<32: return nil

@@ -20,4 +20,9 @@ protocol TerminalBackend: AnyObject {
     /// Waits up to `timeout` for input and returns every event waiting; empty when the time passed or
     /// ``waker`` was called first.
     func readEvents(timeout: Duration) -> [TerminalEvent]
+    /// Gives the terminal back to the shell and stops the program, as Ctrl-Z stops a program in a cooked
+    /// terminal; returns once the program is continued (`fg`). ``resume()`` follows.
+    func suspend()
+    /// Takes the terminal back after ``suspend()``; the caller then redraws every cell.
+    func resume()
 }

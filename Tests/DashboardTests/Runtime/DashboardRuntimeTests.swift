@@ -145,4 +145,33 @@ struct DashboardRuntimeTests {
         ])
         await run(terminal, backend: backend)
     }
+
+    @Test("Ctrl-Z suspends then resumes the terminal and redraws every cell; the dashboard still answers keys")
+    func controlZ() async {
+        let terminal = TestBackend(script: [
+            Self.loaded,
+            .events([.key(.character("?")), .key(.controlZ)]),
+            .waitUntil("the help, still open") { $0.text.contains("stop the selected tunnel") },
+            .events([.key(.escape), .key(.character("j"))]),
+            .waitUntil("home-assistant selected") { DashboardRuntimeTests.selectedRow($0).contains("home-assistant") },
+            Self.quit,
+        ])
+        await run(terminal)
+        let calls = terminal.calls
+        let suspend = calls.firstIndex(of: "suspend")
+        #expect(suspend != nil, "\(calls)")
+        if let suspend {
+            #expect(Array(calls[suspend...].prefix(3)) == ["suspend", "resume", "draw everything"], "\(calls)")
+        }
+        #expect(calls.filter { $0 == "restore" }.count == 1)
+    }
+
+    @Test("SIGTSTP from outside suspends like Ctrl-Z")
+    func stopSignal() async {
+        let terminal = TestBackend(script: [Self.loaded, .events([.suspendRequested]), Self.quit])
+        await run(terminal)
+        let calls = terminal.calls
+        let suspend = calls.firstIndex(of: "suspend") ?? calls.endIndex
+        #expect(Array(calls[suspend...].prefix(3)) == ["suspend", "resume", "draw everything"], "\(calls)")
+    }
 }

@@ -47,7 +47,7 @@ final class TestBackend: TerminalBackend, Sendable {
     var screen: Screen { contents.withLock { $0.screen } }
     /// Every frame drawn, as text.
     var frames: [String] { contents.withLock { $0.frames } }
-    /// The calls in order: `enter`, `draw everything` (after a clear), `draw N runs`, `restore`.
+    /// The calls in order: `enter`, `draw everything` (after a clear), `draw N runs`, `suspend`, `resume`, `restore`.
     var calls: [String] { contents.withLock { $0.calls } }
     /// What went wrong in the script (a wait never satisfied, a run outside the screen).
     var failures: [String] { contents.withLock { $0.failures } }
@@ -61,6 +61,10 @@ final class TestBackend: TerminalBackend, Sendable {
     func enter() { record("enter") }
 
     func restore() { record("restore") }
+
+    func suspend() { record("suspend") }
+
+    func resume() { record("resume") }
 
     func draw(_ changes: [ScreenChange]) {
         contents.withLock { contents in

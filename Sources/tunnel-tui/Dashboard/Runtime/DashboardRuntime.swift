@@ -89,6 +89,8 @@ final class DashboardRuntime: Sendable {
                 case .hangup:
                     // The terminal is gone (SSH link dropped, tmux killed): stop like SIGHUP.
                     messages.append(.terminate)
+                case .suspendRequested:
+                    messages.append(.suspend)
                 }
             }
             let news = mailbox.take()
@@ -108,6 +110,13 @@ final class DashboardRuntime: Sendable {
                 for effect in DashboardUpdate.update(&state, message) {
                     switch effect {
                     case .repaint:
+                        shown = nil
+                    case .suspend:
+                        terminal.suspend()
+                        terminal.resume()
+                        // The size may have changed meanwhile; every cell is drawn again either way.
+                        let size = terminal.size
+                        pendingMessages.append(.resize(width: size.width, height: size.height))
                         shown = nil
                     case .quit:
                         break

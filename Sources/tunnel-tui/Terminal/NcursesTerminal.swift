@@ -13,8 +13,8 @@ final class NcursesTerminal: TerminalBackend {
     private let wantsColors: Bool
     /// Woken by news for the UI (the mailbox).
     private let wakePipe = WakePipe()
-    /// Readable when a SIGTSTP arrived (``JobControl``).
-    private var stopRequests: Int32 = -1
+    /// Readable when a SIGTSTP or SIGCONT arrived (``JobControl``).
+    private var jobSignals: Int32 = -1
     /// Events read from curses but not yet returned.
     private var pending: [TerminalEvent] = []
 
@@ -35,7 +35,7 @@ final class NcursesTerminal: TerminalBackend {
     /// Opens the screen: raw keys (Ctrl-C and Ctrl-Z arrive as keys), no echo, keypad, short Esc delay.
     func enter() {
         setlocale(LC_ALL, "")
-        stopRequests = JobControl.catchStopRequests()
+        jobSignals = JobControl.catchSignals()
         initscr()
         raw()
         noecho()
@@ -59,7 +59,7 @@ final class NcursesTerminal: TerminalBackend {
     func restore() {
         curs_set(1)
         endwin()
-        JobControl.releaseStopRequests()
+        JobControl.releaseSignals()
     }
 
     func draw(_ changes: [ScreenChange]) {
@@ -82,16 +82,16 @@ final class NcursesTerminal: TerminalBackend {
             let milliseconds = Int32(clamping: max(0, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
             var descriptors = [pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                                pollfd(fd: wakePipe.readDescriptor, events: Int16(POLLIN), revents: 0),
-                               pollfd(fd: stopRequests, events: Int16(POLLIN), revents: 0)]
+                               pollfd(fd: jobSignals, events: Int16(POLLIN), revents: 0)]
             _ = poll(&descriptors, 3, milliseconds)
             wakePipe.drain()
             if descriptors[0].revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 {
                 // Never spin on a terminal that is gone.
                 pending.append(.hangup)
             }
-            if JobControl.takeStopRequest() {
-                pending.append(.suspendRequested)
-            }
+            let arrivals = JobControl.takeSignals()
+            if arrivals.continued { pending.append(.continued) }
+            if arrivals.stopRequested { pending.append(.suspendRequested) }
             pending += pendingInput()
         }
         defer { pending = [] }
@@ -103,10 +103,19 @@ final class NcursesTerminal: TerminalBackend {
         curs_set(1)
         endwin()
         JobControl.stopJob()
+        // The SIGCONT of this stop needs no second resume.
+        _ = JobControl.takeSignals()
     }
 
+    /// Puts the terminal back in the program's modes (raw, no echo, keypad) and curses mode. Continued in the
+    /// background (`bg`), the job stops again first (SIGTTOU, as for any background job that wants the
+    /// terminal), as often as it takes until `fg`.
     func resume() {
+        while !JobControl.isInForeground, JobControl.stopJob(with: SIGTTOU) {}
+        _ = JobControl.takeSignals()
+        reset_prog_mode()
         refresh()
+        keypad(tt_stdscr(), true)
         curs_set(0)
     }
 

@@ -7,4 +7,7 @@ enum TerminalEvent: Hashable, Sendable {
     case hangup
     /// SIGTSTP from outside (`kill -TSTP`): suspend as for Ctrl-Z.
     case suspendRequested
+    /// The program was continued after a stop it did not ask for (SIGSTOP, then `fg`): the shell has had the
+    /// terminal meanwhile, so take it back and redraw every cell.
+    case continued
 }

@@ -174,4 +174,14 @@ struct DashboardRuntimeTests {
         let suspend = calls.firstIndex(of: "suspend") ?? calls.endIndex
         #expect(Array(calls[suspend...].prefix(3)) == ["suspend", "resume", "draw everything"], "\(calls)")
     }
+
+    @Test("continued after a stop it did not ask for (SIGSTOP, fg), it takes the terminal back and redraws every cell")
+    func continued() async {
+        let terminal = TestBackend(script: [Self.loaded, .events([.continued]), Self.quit])
+        await run(terminal)
+        let calls = terminal.calls
+        let resume = calls.firstIndex(of: "resume") ?? calls.endIndex
+        #expect(Array(calls[resume...].prefix(2)) == ["resume", "draw everything"], "\(calls)")
+        #expect(!calls.contains("suspend"))
+    }
 }

@@ -91,6 +91,11 @@ final class DashboardRuntime: Sendable {
                     messages.append(.terminate)
                 case .suspendRequested:
                     messages.append(.suspend)
+                case .continued:
+                    terminal.resume()
+                    let size = terminal.size
+                    messages.append(.resize(width: size.width, height: size.height))
+                    shown = nil
                 }
             }
             let news = mailbox.take()

@@ -176,6 +176,20 @@ struct DashboardEndToEndTests {
         }
     }
 
+    @Test("a dashboard whose terminal is gone (tmux killed) stops its tunnels and exits 0 instead of trapping on stderr")
+    func terminalGone() async throws {
+        let directory = try TemporaryDirectory()
+        let status = "\(directory.path)/status"
+        // The shell ignores the hang-up so it can record the exit status; the dashboard takes SIGHUP itself.
+        let tmux = try await Tmux.start(command: "trap '' HUP; LANG=C.UTF-8 \(RigSupport.binary) demo; echo $? > \(status)", width: 100, height: 30)
+        let screen = await tmux.waitForScreen { $0.contains("2 up") }
+        #expect(screen.contains("STATE"), "the demo runs:\n\(screen)")
+        await tmux.kill()
+        #expect(await RigSupport.eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: status) })
+        let code = (try? String(contentsOfFile: status, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(code == "0", "exit status \(code ?? "none") (132 is SIGILL)")
+    }
+
     /// The state letter of a process (`R`, `S`, `T` stopped...), from /proc.
     private static func processState(_ pid: Int32) -> String? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

@@ -51,13 +51,20 @@ final class DashboardRuntime: Sendable {
         signalWatcher.cancel()
         let running = await backend.snapshot().filter { $0.state.isActive }.count
         if backend.ownsTunnels && running > 0 {
-            FileHandle.standardError.write(Data("tunnel-tui: stopping \(running) tunnel\(running == 1 ? "" : "s")...\n".utf8))
+            Self.tell("tunnel-tui: stopping \(running) tunnel\(running == 1 ? "" : "s")...")
         } else if !backend.ownsTunnels {
-            FileHandle.standardError.write(Data("tunnel-tui: detached; \(running) tunnel\(running == 1 ? "" : "s") keep running in the daemon\n".utf8))
+            Self.tell("tunnel-tui: detached; \(running) tunnel\(running == 1 ? "" : "s") keep running in the daemon")
         }
         await backend.finish()
         forwarder.cancel()
         feeder.cancel()
+    }
+
+    /// Writes a line to standard error, whatever happens: after a hang-up it is a terminal that is gone, where
+    /// `FileHandle.write` traps (the dashboard died with SIGILL instead of stopping its tunnels).
+    private static func tell(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// The UI loop, on its own thread: wait for keys or news, update, draw what changed.

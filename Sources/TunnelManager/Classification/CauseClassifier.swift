@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns what ssh prints and how it exits into a ``FailureCause``.
 public enum CauseClassifier {
     /// The cause a single line of ssh's output reveals, if any.
@@ -76,5 +78,3 @@ public enum CauseClassifier {
         }
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Parses the duration strings of the config file: `500ms`, `10s`, `2m`, `1h`, `1d`, `1.5s`, `1m30s`.
 public enum DurationParser {
     /// Returns the duration a string such as `"10s"` names, or nil when it is not a duration.
@@ -77,8 +79,6 @@ public enum DurationParser {
         return String(format: "%.1fs", Double(milliseconds) / 1000)
     }
 }
-
-import Foundation
 
 extension Duration {
     /// The duration in whole milliseconds.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The verdict of one probe of one end.
 public struct ProbeResult: Sendable, Hashable, Codable {
     /// Whether the end answered as expected.
@@ -19,5 +21,3 @@ public struct ProbeResult: Sendable, Hashable, Codable {
         String(format: "%.1f ms", latency.seconds * 1000)
     }
 }
-
-import Foundation

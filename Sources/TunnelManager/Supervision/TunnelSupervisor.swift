@@ -1,3 +1,5 @@
+import Foundation
+
 /// The state machine of one tunnel: events in, effects out, time passed in explicitly.
 ///
 /// It owns no process, timer or socket; the ``TunnelManager`` carries out its effects. That keeps backoff
@@ -340,5 +342,3 @@ public struct TunnelSupervisor: Sendable {
         return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
     }
 }
-
-import Foundation

@@ -51,7 +51,7 @@ struct DashboardCommand: SignalHandlingCommand {
         }
         let config = TerminalText.sanitize(running.instance?.config ?? "?")
         let label = "\(config) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
-        await DashboardRuntime(backend: backend, configPath: label).run()
+        await DashboardRuntime(backend: backend, configPath: label).run(on: NcursesTerminal())
     }
 
     /// Runs the dashboard over `config` until the user quits, serving the control socket at `socketPath`.
@@ -80,7 +80,7 @@ struct DashboardCommand: SignalHandlingCommand {
         }
         await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()
-        await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
+        await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run(on: NcursesTerminal())
         server.stop()
         exporter?.stop()
         server.releaseLock()

@@ -30,7 +30,7 @@ struct LocalBackend: DashboardBackend {
         case .startAll: await manager.startAll()
         case .stopAll: await manager.stopAll()
         case .reload: return Self.describe(await service.reload())
-        case .quit, .repaint: break
+        case .quit, .repaint, .suspend: break
         }
         return nil
     }

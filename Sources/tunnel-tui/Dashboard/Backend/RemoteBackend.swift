@@ -48,7 +48,7 @@ final class RemoteBackend: DashboardBackend {
         case .startAll: request = ControlRequest(command: "start-all")
         case .stopAll: request = ControlRequest(command: "stop-all")
         case .reload: request = ControlRequest(command: "reload")
-        case .quit, .repaint: return nil
+        case .quit, .repaint, .suspend: return nil
         }
         do {
             let reply = try await self.request(request)

@@ -7,17 +7,22 @@ protocol TunnelActionCommand: ParsableCommand {
     var name: String? { get }
     var all: Bool { get }
     var target: InstanceOptions { get }
-    static var command: String { get }
+    /// The request for one tunnel.
+    static func request(_ name: String) -> ControlRequest
+    /// The request for every tunnel, when the command has one.
+    static var every: ControlRequest? { get }
 }
 
 extension TunnelActionCommand {
     func run() throws {
         let request: ControlRequest
         switch (name, all) {
-        case (let name?, false): request = ControlRequest(command: Self.command, name: name)
-        case (nil, true) where Self.command != "restart": request = ControlRequest(command: "\(Self.command)-all")
+        case (let name?, false): request = Self.request(name)
         case (nil, true):
-            throw ValidationError("restart --all is not supported; use stop --all then start --all")
+            guard let every = Self.every else {
+                throw ValidationError("restart --all is not supported; use stop --all then start --all")
+            }
+            request = every
         default:
             throw ValidationError("name one tunnel or pass --all")
         }
@@ -39,7 +44,8 @@ extension TunnelActionCommand {
 /// `tunnel-tui start NAME|--all`.
 struct StartCommand: TunnelActionCommand {
     static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a tunnel (or retry it now) in the running instance.")
-    static let command = "start"
+    static func request(_ name: String) -> ControlRequest { .start(tunnel: name) }
+    static let every: ControlRequest? = .startAll
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
     @OptionGroup var target: InstanceOptions
@@ -48,7 +54,8 @@ struct StartCommand: TunnelActionCommand {
 /// `tunnel-tui stop NAME|--all`.
 struct StopCommand: TunnelActionCommand {
     static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop a tunnel in the running instance.")
-    static let command = "stop"
+    static func request(_ name: String) -> ControlRequest { .stop(tunnel: name) }
+    static let every: ControlRequest? = .stopAll
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel.") var all = false
     @OptionGroup var target: InstanceOptions
@@ -57,7 +64,8 @@ struct StopCommand: TunnelActionCommand {
 /// `tunnel-tui restart NAME`.
 struct RestartCommand: TunnelActionCommand {
     static let configuration = CommandConfiguration(commandName: "restart", abstract: "Restart a tunnel's ssh in the running instance.")
-    static let command = "restart"
+    static func request(_ name: String) -> ControlRequest { .restart(tunnel: name) }
+    static let every: ControlRequest? = nil
     @Argument(help: "The tunnel.") var name: String?
     @Flag(help: "Every tunnel (not supported: use stop --all, start --all).") var all = false
     @OptionGroup var target: InstanceOptions

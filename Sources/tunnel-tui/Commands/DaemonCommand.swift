@@ -33,22 +33,15 @@ struct DaemonCommand: SignalHandlingCommand {
         let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
-        let service = ControlService(
-            manager: manager, configPath: config.path, mode: "daemon",
-            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
         // A reload, by SIGHUP or through the socket (`systemctl reload` runs `tunnel-tui reload`), is announced
         // to systemd around it.
-        let reload: @Sendable () async -> ControlResponse = {
-            systemd.reloading()
-            let reply = await service.reload()
-            systemd.ready(status: Self.status(reply))
-            return reply
-        }
+        let service = ControlService(
+            manager: manager, configPath: config.path, mode: "daemon",
+            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) },
+            willReload: { systemd.reloading() }, didReload: { systemd.ready(status: Self.status($0)) })
         let server: ControlServer
         do {
-            server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: { request in
-                request.command == "reload" ? await reload() : await service.handle(request)
-            }, updates: service.updates)
+            server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: service.handle, updates: service.updates)
         } catch {
             logger.critical("\(error)")
             throw ExitCode(1)
@@ -72,7 +65,7 @@ struct DaemonCommand: SignalHandlingCommand {
                 logger.notice("received signal \(received): stopping every tunnel")
                 break
             }
-            let reply = await reload()
+            let reply = await service.reload()
             if reply.ok {
                 logger.notice("SIGHUP: reloaded \(config.path): \(reply.reload?.description ?? "")")
             } else {

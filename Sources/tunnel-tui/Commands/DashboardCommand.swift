@@ -19,7 +19,7 @@ struct DashboardCommand: SignalHandlingCommand {
         let wanted = (try? ConfigLocator.locate(explicit: options.config)).map(Self.standardized)
         var ownSocketServedBy: ControlInstance?
         for path in socket.clientPaths {
-            guard let running = try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 3) else { continue }
+            guard let running = try? ControlClient.send(.status, path: path, timeoutSeconds: 3) else { continue }
             if let theirs = running.instance.map({ Self.standardized($0.config) }), theirs == wanted {
                 try await Self.attach(to: running, socketPath: path)
                 return

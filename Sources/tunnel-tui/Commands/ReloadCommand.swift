@@ -18,7 +18,7 @@ struct ReloadCommand: ParsableCommand {
     func run() throws {
         let reply: ControlResponse
         do {
-            reply = try target.instance.send(ControlRequest(command: "reload"), timeoutSeconds: 60)
+            reply = try target.instance.send(.reload, timeoutSeconds: 60)
         } catch {
             FileHandle.standardError.write(Data("tunnel-tui: no reload: \(error)\n".utf8))
             throw ExitCode(HealthVerdict.unknown.rawValue)

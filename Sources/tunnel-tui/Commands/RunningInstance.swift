@@ -18,8 +18,8 @@ struct RunningInstance {
     /// selected instance: with `--config`, each candidate is first asked for its status.
     func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(Failure) -> ControlResponse {
         guard let config else { return try firstAnswer(request, timeoutSeconds: timeoutSeconds).reply }
-        let (path, status) = try firstAnswer(ControlRequest(command: "status"), timeoutSeconds: timeoutSeconds, supervising: config)
-        if request.command == "status" { return status }
+        let (path, status) = try firstAnswer(.status, timeoutSeconds: timeoutSeconds, supervising: config)
+        if request == .status { return status }
         do {
             return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
         } catch {

@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import TunnelManager
 
-/// `tunnel-tui start|stop|restart NAME` (or `--all`): acts on the running instance.
+/// `tunnel-tui start|stop|restart NAME` (or `--all`): acts on the running instance; exits 1 when it refuses,
+/// 3 when none answers.
 protocol TunnelActionCommand: ParsableCommand {
     var name: String? { get }
     var all: Bool { get }
@@ -26,18 +27,10 @@ extension TunnelActionCommand {
         default:
             throw ValidationError("name one tunnel or pass --all")
         }
-        do {
-            let reply = try target.instance.send(request)
-            guard reply.ok else {
-                FileHandle.standardError.write(Data("tunnel-tui: \(TerminalText.sanitize(reply.error ?? "refused"))\n".utf8))
-                throw ExitCode(1)
-            }
-            let tunnels = (reply.tunnels ?? []).filter { name == nil || $0.name == name }
-            print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
-        } catch let error as RunningInstance.Failure {
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(HealthVerdict.unknown.rawValue)
-        }
+        let reply = try target.instance.send(request)
+        guard let tunnels = reply.tunnels else { throw InstanceError.refused(request, reason: reply.error ?? "refused") }
+        let shown = tunnels.filter { name == nil || $0.name == name }
+        print(StatusTable.render(shown.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
     }
 }
 

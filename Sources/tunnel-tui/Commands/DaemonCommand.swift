@@ -43,17 +43,15 @@ struct DaemonCommand: SignalHandlingCommand {
         do {
             server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: service.handle, updates: service.updates)
         } catch {
-            logger.critical("\(error)")
-            throw ExitCode(1)
+            throw SupervisorError.controlSocket(error)
         }
         logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path); control socket \(server.path)")
         let exporter: MetricsExporter?
         do {
             exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
         } catch {
-            logger.critical("\(error)")
             server.stop()
-            throw ExitCode(1)
+            throw SupervisorError.metrics(error)
         }
         await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()

@@ -29,9 +29,7 @@ struct DashboardCommand: SignalHandlingCommand {
         let config = try options.load()
         if let other = ownSocketServedBy {
             // Never start a second supervisor on a socket another config's instance serves.
-            let who = "\(TerminalText.sanitize(other.mode)) pid \(other.pid) supervising \(TerminalText.sanitize(other.config))"
-            FileHandle.standardError.write(Data("tunnel-tui: \(socket.path) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.socketServedByOther(socket: socket.path, instance: other, config: config.path)
         }
         try await Self.show(config: config, socketPath: socket.path)
     }
@@ -46,8 +44,7 @@ struct DashboardCommand: SignalHandlingCommand {
         do {
             backend = try RemoteBackend(socketPath: socketPath)
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.attach(error)
         }
         let config = TerminalText.sanitize(running.instance?.config ?? "?")
         let label = "\(config) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
@@ -67,16 +64,14 @@ struct DashboardCommand: SignalHandlingCommand {
             server = try ControlServer(path: socketPath, instance: service.instance, handler: service.handle, updates: service.updates)
         } catch {
             // Never start a second supervisor beside one that already answers on the socket.
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.controlSocket(error)
         }
         let exporter: MetricsExporter?
         do {
             exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
         } catch {
             server.stop()
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.metrics(error)
         }
         await manager.watchNetworkChanges()
         await manager.startAutostartTunnels()

@@ -21,10 +21,16 @@ struct DemoCommand: SignalHandlingCommand {
         do {
             rig = try await LoopbackSSHServer()
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui demo: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.demo(error)
         }
-        let web = try DemoHTTPService()
+        let web: DemoHTTPService
+        do {
+            web = try DemoHTTPService()
+        } catch {
+            await rig.stop()
+            throw SupervisorError.demo(error)
+        }
+        var failure: SupervisorError?
         do {
             let text = try Self.config(rig: rig, httpPort: web.port)
             if printConfig {
@@ -35,11 +41,14 @@ struct DemoCommand: SignalHandlingCommand {
                 try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
                                                label: "demo: sshd on 127.0.0.1:\(rig.port)")
             }
+        } catch let error as SupervisorError {
+            failure = error
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui demo: \(error)\n".utf8))
+            failure = .demo(error)
         }
         web.stop()
         await rig.stop()
+        if let failure { throw failure }
     }
 
     /// The demo's config text, written against the running rig.

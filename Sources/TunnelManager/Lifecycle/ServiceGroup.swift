@@ -41,7 +41,7 @@ public final class ServiceGroup: Sendable {
                 try await service.start()
                 started += 1
             } catch {
-                logger.error("\(service.name) did not start: \(error)")
+                logger.debug("\(service.name) did not start: \(error)")
                 firstError = error
                 triggerGracefulShutdown()
                 break
@@ -67,8 +67,8 @@ public final class ServiceGroup: Sendable {
                 guard case .finished(let index, let error)? = event else { return }
                 unfinished.remove(index)
                 if let error {
-                    logger.error("\(services[index].name) failed: \(error)")
-                    if firstError == nil { firstError = error }
+                    // The first error is rethrown (and reported by whoever runs the group); later ones are logged.
+                    if firstError == nil { firstError = error } else { logger.error("\(services[index].name) failed: \(error)") }
                 } else {
                     logger.debug("\(services[index].name) ended")
                 }

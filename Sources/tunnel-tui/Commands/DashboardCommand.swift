@@ -51,33 +51,14 @@ struct DashboardCommand: SignalHandlingCommand {
         await DashboardRuntime(backend: backend, configPath: label).run()
     }
 
-    /// Runs the dashboard over `config` until the user quits, serving the control socket at `socketPath`.
-    static func show(config: Config, socketPath: String, label: String? = nil) async throws {
+    /// Runs the dashboard over `config` until the user quits (or a signal arrives), serving the control socket
+    /// at `socketPath`; `before` are services started before the supervisor's and stopped after it (the demo's sshd).
+    static func show(config: Config, socketPath: String, label: String? = nil, before: [any Service] = []) async throws {
         var logger = Logger(label: "tunnel-tui")
         logger.logLevel = .critical  // the screen is the log; nothing may write over it
-        let manager = TunnelManager(config: config, logger: logger)
-        let service = ControlService(
-            manager: manager, configPath: config.path, mode: "dashboard",
-            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
-        let server: ControlServer
-        do {
-            server = try ControlServer(path: socketPath, instance: service.instance, handler: service.handle, updates: service.updates)
-        } catch {
-            // Never start a second supervisor beside one that already answers on the socket.
-            throw SupervisorError.controlSocket(error)
-        }
-        let exporter: MetricsExporter?
-        do {
-            exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
-        } catch {
-            server.stop()
-            throw SupervisorError.metrics(error)
-        }
-        await manager.watchNetworkChanges()
-        await manager.startAutostartTunnels()
-        await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
-        server.stop()
-        exporter?.stop()
-        server.releaseLock()
+        let supervisor = SupervisorServices(config: config, mode: "dashboard", socketPath: socketPath, logger: logger)
+        let screen = DashboardScreenService(
+            runtime: DashboardRuntime(backend: LocalBackend(manager: supervisor.manager, service: supervisor.control), configPath: label ?? config.path))
+        try await supervisor.run(before: before, after: [screen])
     }
 }

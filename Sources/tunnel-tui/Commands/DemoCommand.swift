@@ -30,25 +30,29 @@ struct DemoCommand: SignalHandlingCommand {
             await rig.stop()
             throw SupervisorError.demo(error)
         }
-        var failure: SupervisorError?
+        // Started before the supervisor's services and stopped after them, once every ssh has ended.
+        let demoServices: [any Service] = [
+            StartStopService("demo sshd", stop: { await rig.stop() }),
+            StartStopService("demo web service", stop: { web.stop() }),
+        ]
+        let config: Config
         do {
             let text = try Self.config(rig: rig, httpPort: web.port)
             if printConfig {
                 print(text)
-            } else {
-                let config = try ConfigLoader.parse(text: text, path: "\(rig.directory)/demo.toml")
-                try text.write(toFile: config.path, atomically: true, encoding: .utf8)
-                try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
-                                               label: "demo: sshd on 127.0.0.1:\(rig.port)")
+                web.stop()
+                await rig.stop()
+                return
             }
-        } catch let error as SupervisorError {
-            failure = error
+            config = try ConfigLoader.parse(text: text, path: "\(rig.directory)/demo.toml")
+            try text.write(toFile: config.path, atomically: true, encoding: .utf8)
         } catch {
-            failure = .demo(error)
+            web.stop()
+            await rig.stop()
+            throw SupervisorError.demo(error)
         }
-        web.stop()
-        await rig.stop()
-        if let failure { throw failure }
+        try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
+                                       label: "demo: sshd on 127.0.0.1:\(rig.port)", before: demoServices)
     }
 
     /// The demo's config text, written against the running rig.

@@ -19,12 +19,4 @@ public enum ControlCommand: String, Sendable, Codable, CaseIterable {
     case reload
     /// Every change from now on, as full snapshots.
     case subscribe
-
-    /// Whether the request names one tunnel (`"name"` on the wire).
-    public var needsTunnel: Bool {
-        switch self {
-        case .log, .start, .stop, .restart: true
-        case .status, .startAll, .stopAll, .reload, .subscribe: false
-        }
-    }
 }

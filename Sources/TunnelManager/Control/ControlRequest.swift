@@ -46,22 +46,20 @@ public enum ControlRequest: Sendable, Hashable {
 
     /// The request for `command`, with `tunnel` for the commands that name one; throws when one is needed and missing.
     public init(_ command: ControlCommand, tunnel: String? = nil) throws(ControlProtocolError) {
-        if command.needsTunnel {
+        func named() throws(ControlProtocolError) -> String {
             guard let tunnel, !tunnel.isEmpty else { throw .missingTunnel(command) }
-            switch command {
-            case .log: self = .log(tunnel: tunnel)
-            case .start: self = .start(tunnel: tunnel)
-            case .stop: self = .stop(tunnel: tunnel)
-            default: self = .restart(tunnel: tunnel)
-            }
-            return
+            return tunnel
         }
         switch command {
         case .status: self = .status
+        case .log: self = .log(tunnel: try named())
+        case .start: self = .start(tunnel: try named())
+        case .stop: self = .stop(tunnel: try named())
+        case .restart: self = .restart(tunnel: try named())
         case .startAll: self = .startAll
         case .stopAll: self = .stopAll
         case .reload: self = .reload
-        default: self = .subscribe
+        case .subscribe: self = .subscribe
         }
     }
 }

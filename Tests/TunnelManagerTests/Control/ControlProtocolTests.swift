@@ -107,7 +107,7 @@ struct ControlProtocolTests {
             server.stop()
             server.releaseLock()
         }
-        let client = try ControlClient.connect(path: path, timeoutSeconds: 5)
+        let client = try ControlClient.connect(path: path, timeoutSeconds: 30)  // generous: a loaded machine stalls for seconds
         defer { close(client) }
         var pending: [UInt8] = []
         func exchange(_ line: String) -> String {

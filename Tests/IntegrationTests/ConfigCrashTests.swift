@@ -43,7 +43,7 @@ struct ConfigCrashTests {
         #expect(logged, "\(daemon.log)")
         #expect(daemon.log.contains("line 1: TOML syntax error at column 2: a table name cannot start with '*'"), "\(daemon.log)")
 
-        let reply = try ControlClient.send(ControlRequest(command: "reload"), path: daemon.socket, timeoutSeconds: 30)
+        let reply = try ControlClient.send(.reload, path: daemon.socket, timeoutSeconds: 30)
         #expect(!reply.ok)
         #expect(reply.error?.contains("reload rejected, nothing changed") == true, "\(reply.error ?? "")")
         #expect(reply.error?.contains("a table name cannot start with '*'") == true)

@@ -165,7 +165,7 @@ struct ControlSocketHardeningTests {
             let changes = Task.detached {
                 for round in 0..<6 {
                     for name in ["a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-0", "a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-1"] {
-                        _ = try? ControlClient.send(ControlRequest(command: round % 2 == 0 ? "start" : "stop", name: name), path: socket)
+                        _ = try? ControlClient.send(round % 2 == 0 ? .start(tunnel: name) : .stop(tunnel: name), path: socket)
                     }
                     try? await Task.sleep(for: .milliseconds(300))  // real time: changes spread over the slow read
                 }

@@ -66,7 +66,7 @@ struct ControlSocketTests {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let reload = try runTunnelTUI(["status", "--socket", socket])  // still answers during the change
         #expect(reload.status == 1)
-        _ = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        _ = try ControlClient.send(.reload, path: socket)
         #expect(await RigSupport.eventually {
             let reply = try? status(socket)
             return reply?.status == 2 && reply?.output.contains("failed       ") == true
@@ -137,7 +137,7 @@ struct ControlSocketTests {
         let changePid = RigSupport.sshProcesses(mentioning: ":\(ports[2]):")
 
         try (Self.defaults(rig) + "[[tunnel]]\nname = \"broken\"\nremote = 0\n").write(toFile: config, atomically: true, encoding: .utf8)
-        let rejected = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        let rejected = try ControlClient.send(.reload, path: socket)
         #expect(!rejected.ok)
         #expect(rejected.error?.contains("reload rejected, nothing changed") == true)
         #expect(rejected.error?.contains("reload.toml: line") == true, "same messages as config check: \(rejected.error ?? "")")
@@ -146,7 +146,7 @@ struct ControlSocketTests {
         try (Self.defaults(rig) + Self.tunnel("keep", port: ports[0], local: rig.port)
              + Self.tunnel("change", port: ports[2], local: rig.port, extra: "keepalive_count = 5")
              + Self.tunnel("new", port: ports[3], local: rig.port)).write(toFile: config, atomically: true, encoding: .utf8)
-        let applied = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        let applied = try ControlClient.send(.reload, path: socket)
         #expect(applied.ok, "\(applied.error ?? "")")
         #expect(applied.reload?.added == ["new"])
         #expect(applied.reload?.removed == ["drop"])
@@ -159,7 +159,7 @@ struct ControlSocketTests {
         #expect(changed.count == 1 && changed != changePid, "changed restarts")
         #expect(ProcessTable.arguments(of: changed[0])?.contains("ServerAliveCountMax=5") == true, "with the new settings")
         #expect(RigSupport.sshProcesses(mentioning: ":\(ports[3]):").count == 1, "added starts")
-        let names = try #require(try ControlClient.send(ControlRequest(command: "status"), path: socket).tunnels).map(\.name)
+        let names = try #require(try ControlClient.send(.status, path: socket).tunnels).map(\.name)
         #expect(names == ["keep", "change", "new"])
     }
 

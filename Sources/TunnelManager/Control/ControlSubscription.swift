@@ -16,7 +16,7 @@ public final class ControlSubscription: Sendable {
     public init(path: String, timeoutSeconds: Int = 10) throws(ControlError) {
         let descriptor = try ControlClient.connect(path: path, timeoutSeconds: timeoutSeconds)
         self.descriptor = descriptor
-        guard let request = try? ControlCoding.encoder().encode(ControlRequest(command: "subscribe")),
+        guard let request = try? ControlCoding.encoder().encode(ControlRequest.subscribe),
               SocketAddress.writeAll(descriptor, Array(request) + [10])
         else {
             Glibc.close(descriptor)

@@ -33,7 +33,7 @@ public final class DaemonProcess: @unchecked Sendable {
     /// Waits until the control socket answers.
     public func waitUntilServing() async -> Bool {
         await RigSupport.eventually(timeout: .seconds(20)) { [socket] in
-            (try? ControlClient.send(ControlRequest(command: "status"), path: socket, timeoutSeconds: 2)) != nil
+            (try? ControlClient.send(.status, path: socket, timeoutSeconds: 2)) != nil
         }
     }
 

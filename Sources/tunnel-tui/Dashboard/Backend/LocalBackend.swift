@@ -1,6 +1,6 @@
 import TunnelManager
 
-/// Tunnels supervised in this process; quitting stops them.
+/// Tunnels supervised in this process; quitting stops them (``SupervisorServices`` does, after the screen).
 struct LocalBackend: DashboardBackend {
     let manager: TunnelManager
     let service: ControlService
@@ -35,9 +35,8 @@ struct LocalBackend: DashboardBackend {
         return nil
     }
 
-    func finish() async {
-        await manager.shutdown()
-    }
+    /// Nothing to do: the service group stops the manager (every ssh child) once the screen has closed.
+    func finish() async {}
 
     /// Footer feedback for a reload reply.
     static func describe(_ reply: ControlResponse) -> String {

@@ -26,30 +26,87 @@ struct KernelKeepaliveTests {
         }
     }
 
-    @Test("armed on a live tunnel's ssh, the kernel probes its server connection every 2 s instead of after 2 hours")
+    @Test("by default the manager arms it on a live tunnel's ssh: the kernel probes the server connection every 2 s instead of after 2 hours; tcp_timeout = 0s leaves ssh's socket alone")
     func armsRealSSH() async throws {
         try await RigSupport.withRig { rig in
-            let remotePort = try LoopbackSSHServer.freePort()
-            // No probe and a local side nobody uses: the only connection to the rig's port is ssh's own.
-            let config = try RigSupport.config(rig, tunnels: """
-                [[tunnel]]
-                name = "kept"
-                remote = "127.0.0.1:\(remotePort)"
-                local = "127.0.0.1:9"
-                probe = "none"
-                """)
-            let manager = RigSupport.manager(config)
-            await manager.startAutostartTunnels()
-            let status = await RigSupport.waitFor(.up, "kept", in: manager)
-            let pid = try #require(status?.pid, "log:\n\(RigSupport.logText(status))")
-            // ssh's own TCPKeepAlive=yes uses the system's 2-hour idle time.
-            let before = try Self.keepaliveTimers(toPort: rig.port)
-            #expect(before.count == 1 && before.allSatisfy { $0 > 60 }, "timers before: \(before)")
-            let descriptor = try KernelKeepalive(timeout: .seconds(6)).arm(pid: pid, serverPort: rig.port)
-            #expect(descriptor >= 3)
-            let after = try Self.keepaliveTimers(toPort: rig.port)
-            #expect(after.count == 1 && after.allSatisfy { $0 <= 2.01 }, "timers after: \(after)")
-            await manager.shutdown()
+            for (timeout, expectArmed) in [(nil, true), ("\"0s\"", false)] as [(String?, Bool)] {
+                let remotePort = try LoopbackSSHServer.freePort()
+                // No probe and a local side nobody uses: the only connection to the rig's port is ssh's own.
+                let config = try RigSupport.config(rig, defaults: timeout.map { ["tcp_timeout": $0] } ?? [:], tunnels: """
+                    [[tunnel]]
+                    name = "kept"
+                    remote = "127.0.0.1:\(remotePort)"
+                    local = "127.0.0.1:9"
+                    probe = "none"
+                    """)
+                let manager = RigSupport.manager(config)
+                await manager.startAutostartTunnels()
+                let status = await RigSupport.waitFor(.up, "kept", in: manager)
+                let pid = try #require(status?.pid, "log:\n\(RigSupport.logText(status))")
+                if expectArmed {
+                    var timers: [Double] = []
+                    let armed = await RigSupport.eventually(timeout: .seconds(10)) {
+                        timers = (try? Self.keepaliveTimers(toPort: rig.port)) ?? []
+                        return timers.count == 1 && timers.allSatisfy { $0 <= 2.01 }
+                    }
+                    #expect(armed, "timers: \(timers)")
+                } else {
+                    // With 0s the supervisor asks for no arming at all (see its unit tests), so one look suffices.
+                    let timers = try Self.keepaliveTimers(toPort: rig.port)
+                    // ssh's own TCPKeepAlive=yes uses the system's 2-hour idle time; arming it by hand works too.
+                    #expect(timers.count == 1 && timers.allSatisfy { $0 > 60 }, "timers: \(timers)")
+                    let descriptor = try KernelKeepalive(timeout: .seconds(6)).arm(pid: pid, serverPort: rig.port)
+                    #expect(descriptor >= 3)
+                    let after = try Self.keepaliveTimers(toPort: rig.port)
+                    #expect(after.count == 1 && after.allSatisfy { $0 <= 2.01 }, "timers after arming by hand: \(after)")
+                }
+                await manager.shutdown()
+            }
         }
+    }
+
+    @Test("a lost CGNAT mapping is found by the kernel within tcp_timeout, long before ssh's keepalive or the next probe, and an idle healthy connection is left alone",
+          .enabled(if: NetworkNamespace.isAvailable, "needs root, iproute2 and nftables"))
+    func findsLostMapping() async throws {
+        let namespace = try NetworkNamespace()
+        defer { namespace.remove() }
+        let rig = try await LoopbackSSHServer(listenAddress: namespace.serverAddress, namespace: namespace.name,
+                                              extraConfig: ["ClientAliveInterval 120", "ClientAliveCountMax 3"])
+        let remotePort = Int.random(in: 20000...60000)
+        // ssh alone notices after 30 s x (3 + 1) = 120 s, the probes after a minute: only the kernel can be quick.
+        let config = try RigSupport.config(rig, defaults: [
+            "keepalive_interval": "\"30s\"", "keepalive_count": "3", "tcp_timeout": "\"3s\"",
+            "probe_interval": "\"60s\"", "probe_timeout": "\"1s\"",
+        ], tunnels: """
+            [[tunnel]]
+            name = "cgnat"
+            remote = "\(namespace.serverAddress):\(remotePort)"
+            local = "\(namespace.serverAddress):\(rig.port)"
+            public = "\(namespace.serverAddress):\(remotePort)"
+            probe = "banner"
+            """)
+        let manager = RigSupport.manager(config)
+        await manager.startAutostartTunnels()
+        let up = await RigSupport.waitFor(.up, "cgnat", in: manager)
+        let pid = try #require(up?.pid, "\(RigSupport.logText(up))")
+        // Kernel timers run on wall time: an idle connection whose keepalives are answered survives
+        // well past tcp_timeout (3 s).
+        try await Task.sleep(for: .seconds(8))
+        #expect(await manager.status(of: "cgnat")?.pid == pid, "a healthy idle connection was ended")
+
+        let clientPort = try #require(try NetworkNamespace.clientPort(ofProcess: pid, to: namespace.serverAddress, port: rig.port))
+        try namespace.dropConnection(clientPort: clientPort)
+        let cut = ContinuousClock.now
+        let ended = await RigSupport.eventually(timeout: .seconds(60)) { await manager.status(of: "cgnat")?.pid != pid }
+        let detection = ContinuousClock.now - cut
+        let after = await manager.status(of: "cgnat", logLimit: 200)
+        #expect(ended, "\(RigSupport.logText(after))")
+        // tcp_timeout 3 s plus one keepalive period (1 s) and the exit's way to the manager; 15 s leaves a
+        // noisy machine room and is still far below the probe (60 s) and ssh's keepalive (120 s).
+        #expect(detection < .seconds(15), "found after \(detection)")
+        #expect(after?.recentLog.contains { $0.text.contains("probe of") } == false, "the probe found it, not the kernel")
+        await rig.killSessions()
+        await manager.shutdown()
+        await rig.stop()
     }
 }

@@ -70,6 +70,10 @@ struct TunnelSectionReader {
         let keepaliveInterval = duration("keepalive_interval", default: .seconds(15), range: ConfigRanges.keepaliveInterval)
         let keepaliveCount = integer("keepalive_count", default: 3, range: ConfigRanges.keepaliveCount)
         let connectTimeout = duration("connect_timeout", default: .seconds(10), range: ConfigRanges.connectTimeout)
+        let tcpTimeout = duration("tcp_timeout", default: .seconds(6), range: ConfigRanges.tcpTimeout)
+        if let tcpTimeout, tcpTimeout != .zero, tcpTimeout < .seconds(2) {
+            report("tcp_timeout", "must be 0s (off) or at least 2s: shorter ends connections on every hiccup")
+        }
 
         let remote = remoteBinding()
         let local = endpoint("local", required: true)
@@ -106,7 +110,7 @@ struct TunnelSectionReader {
 
         guard problems.count == problemCountBefore,
               let name, let server, let remote, let local, let publicEndpoint,
-              let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout,
+              let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout, let tcpTimeout,
               let probe, let probeInterval, let probeTimeout, let probeFailures,
               let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart,
               let reclaimScript
@@ -122,6 +126,7 @@ struct TunnelSectionReader {
         tunnel.serverCheckInterval = serverCheckInterval
         tunnel.publicFollowsServer = publicFollowsServer
         tunnel.reclaimScript = reclaimScript
+        tunnel.tcpTimeout = tcpTimeout
         return tunnel
     }
 

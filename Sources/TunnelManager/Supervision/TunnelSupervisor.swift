@@ -208,6 +208,7 @@ public struct TunnelSupervisor: Sendable {
             forwardEstablished = true
             forwardEstablishedAt = now
             var effects: [SupervisorEffect] = [.log("forward established: \(config.remote) on \(config.serverHost) -> \(config.local)")]
+            if config.tcpTimeout > .zero { effects.append(.armKeepalive(generation: generation)) }
             if config.probe == .none {
                 effects += becomeUp(now: now, detail: "no probe configured")
             } else {

@@ -70,7 +70,7 @@ struct TunnelSectionReader {
         let keepaliveInterval = duration("keepalive_interval", default: .seconds(15), range: ConfigRanges.keepaliveInterval)
         let keepaliveCount = integer("keepalive_count", default: 3, range: ConfigRanges.keepaliveCount)
         let connectTimeout = duration("connect_timeout", default: .seconds(10), range: ConfigRanges.connectTimeout)
-        let tcpTimeout = duration("tcp_timeout", default: .seconds(6), range: ConfigRanges.tcpTimeout)
+        let tcpTimeout = duration("tcp_timeout", default: .seconds(5), range: ConfigRanges.tcpTimeout)
         if let tcpTimeout, tcpTimeout != .zero, tcpTimeout < .seconds(2) {
             report("tcp_timeout", "must be 0s (off) or at least 2s: shorter ends connections on every hiccup")
         }

@@ -19,13 +19,14 @@ public struct KernelKeepalive: Sendable, Equatable {
     /// How long packets may go unanswered before the kernel ends the connection.
     public let timeout: Duration
 
-    /// Idle time before the first keepalive probe, and the gap between probes: a third of `timeout`, at
-    /// most 2 s and at least 1 s, so two or more probes go unanswered before the connection ends.
+    /// Idle time before the first keepalive probe, and the gap between probes (the kernel counts them in
+    /// whole seconds): 1 s, or 2 s from a `timeout` of 8 s on, so at least three probes go unanswered before
+    /// the connection ends (one lost packet must not end it).
     public var probeInterval: Duration {
-        min(.seconds(2), max(.seconds(1), timeout / 3))
+        timeout >= .seconds(8) ? .seconds(2) : .seconds(1)
     }
 
-    /// Creates the setting; `timeout` should be at least 3 s (shorter ones end connections on a hiccup).
+    /// Creates the setting; `timeout` should be at least 2 s (shorter ones end connections on a hiccup).
     public init(timeout: Duration) {
         self.timeout = timeout
     }

@@ -30,7 +30,7 @@ struct ConfigLoaderTests {
         #expect(tunnel.keepaliveInterval == .seconds(15))
         #expect(tunnel.keepaliveCount == 3)
         #expect(tunnel.connectTimeout == .seconds(10))
-        #expect(tunnel.tcpTimeout == .seconds(6))
+        #expect(tunnel.tcpTimeout == .seconds(5))
         #expect(tunnel.probe == .tcp)
         #expect(tunnel.probeInterval == .seconds(5))
         #expect(tunnel.probeTimeout == .seconds(3))

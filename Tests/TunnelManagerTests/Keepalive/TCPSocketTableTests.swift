@@ -31,12 +31,13 @@ struct TCPSocketTableTests {
 
 @Suite("kernel keepalive settings")
 struct KernelKeepaliveSettingsTests {
-    @Test("probes go a third of the timeout apart, between 1 and 2 seconds")
+    @Test("probes go 1 s apart, 2 s from a timeout of 8 s on: at least three go unanswered before the end")
     func probeInterval() {
-        #expect(KernelKeepalive(timeout: .seconds(6)).probeInterval == .seconds(2))
-        #expect(KernelKeepalive(timeout: .seconds(3)).probeInterval == .seconds(1))
-        #expect(KernelKeepalive(timeout: .seconds(60)).probeInterval == .seconds(2))
-        #expect(KernelKeepalive(timeout: .seconds(1)).probeInterval == .seconds(1))
+        #expect(KernelKeepalive(timeout: .seconds(5)).probeInterval == .seconds(1))
+        #expect(KernelKeepalive(timeout: .seconds(2)).probeInterval == .seconds(1))
+        #expect(KernelKeepalive(timeout: .milliseconds(7999)).probeInterval == .seconds(1))
+        #expect(KernelKeepalive(timeout: .seconds(8)).probeInterval == .seconds(2))
+        #expect(KernelKeepalive(timeout: .seconds(600)).probeInterval == .seconds(2))
     }
 
     @Test("a process with no connection to the server's port is refused with the pid and the port named")

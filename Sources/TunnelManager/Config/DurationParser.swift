@@ -74,11 +74,11 @@ public enum DurationParser {
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return String(format: "%.1fs", Double(milliseconds) / 1000)
+        return String.fixed(Double(milliseconds) / 1000, digits: 1) + "s"
     }
 }
 
-import Foundation
+import FoundationEssentials
 
 extension Duration {
     /// The duration in whole milliseconds.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TOMLKit
 
 /// Reads one `[[tunnel]]` table, falling back to `[defaults]`, and validates every value.
@@ -318,9 +322,9 @@ struct TunnelSectionReader {
     ]
 
     static func expandTilde(_ path: String) -> String {
-        if path == "~" { return NSHomeDirectory() }
+        if path == "~" { return URL.homeDirectory.path }
         if path.hasPrefix("~/") {
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? URL.homeDirectory.path
             return home + path.dropFirst(1)
         }
         return path

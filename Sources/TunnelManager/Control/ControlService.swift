@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Answers control requests with a ``TunnelManager``: status, actions, reload and subscriptions.
 public struct ControlService: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -35,7 +35,7 @@ public final class NetworkChangeMonitor: Sendable {
         }
         let quietMilliseconds = Int32(quietPeriod.milliseconds)
         let stopped = self.stopped
-        Thread.detachNewThread {
+        DetachedThread.start {
             // The thread owns the descriptor: closing it from elsewhere while recv blocks could let a reused
             // descriptor number be read here later. It closes it itself once told to stop.
             defer { close(socketDescriptor) }

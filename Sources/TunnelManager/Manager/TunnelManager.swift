@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Supervises every tunnel: owns their state, runs their ssh children and probes, and tells UIs what changed.

@@ -338,8 +338,8 @@ public struct TunnelSupervisor: Sendable {
 
     static func seconds(_ duration: Duration) -> String {
         let value = duration.seconds
-        return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
+        return String.fixed(value, digits: value < 10 ? 1 : 0) + " s"
     }
 }
 
-import Foundation
+import FoundationEssentials

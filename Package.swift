@@ -25,7 +25,10 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // Only what a file imports is visible: TOMLKit imports Foundation, whose String extensions would
+            // otherwise be used unnoticed and link Foundation and ICU (45 MB) into the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The private sshd of the demo and the real-sshd tests: in the executable, not in the library product.
         .target(name: "LoopbackSSH", dependencies: ["TunnelManager"]),

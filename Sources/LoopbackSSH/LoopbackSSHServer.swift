@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 import TunnelManager
 
@@ -117,7 +117,7 @@ public actor LoopbackSSHServer {
             chmod(target, 0o755)
         }
         let clientPublic = try String(contentsOfFile: "\(clientKey).pub", encoding: .utf8)
-        let options = authorizedKeyOptions?.replacingOccurrences(of: "$RIG", with: serverDirectory)
+        let options = authorizedKeyOptions?.replacing("$RIG", with: serverDirectory)
         try ((options.map { $0 + " " } ?? "") + clientPublic)
             .write(toFile: "\(directory)/authorized_keys", atomically: true, encoding: .utf8)
         chmod("\(directory)/authorized_keys", 0o644)

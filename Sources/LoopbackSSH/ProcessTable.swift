@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads Linux's `/proc` for parent/child relations and command lines.
 public enum ProcessTable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Parses the duration strings of the config file: `500ms`, `10s`, `2m`, `1h`, `1d`, `1.5s`, `1m30s`.
 public enum DurationParser {
@@ -76,7 +76,7 @@ public enum DurationParser {
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return String(format: "%.1fs", Double(milliseconds) / 1000)
+        return String.fixed(Double(milliseconds) / 1000, digits: 1) + "s"
     }
 }
 

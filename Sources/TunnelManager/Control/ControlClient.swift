@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -50,7 +50,7 @@ public enum ControlClient {
     /// waits for room in a full backlog only as long as the send timeout). Returns a close-on-exec descriptor.
     static func connect(path: String, timeoutSeconds: Int) throws(ControlError) -> Int32 {
         var info = stat()
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathComponents.parent(of: path)
         if lstat(directory.isEmpty ? "." : directory, &info) != 0 && errno == ENOENT { throw .notRunning(path: path) }
         try ControlSocketDirectory.check(socketPath: path)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +28,7 @@ public final class ControlSubscription: Sendable {
         let (stream, continuation) = AsyncStream<ControlResponse>.makeStream(bufferingPolicy: .bufferingNewest(4))
         updates = stream
         let closed = self.closed
-        Thread.detachNewThread {
+        DetachedThread.start {
             let decoder = ControlCoding.decoder()
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)

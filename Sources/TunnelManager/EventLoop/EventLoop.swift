@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -36,9 +36,7 @@ final class EventLoop: Sendable {
         guard let epoll = Epoll() else { fatalError("epoll is not available: tunnel-tui needs Linux") }
         self.epoll = epoll
         epoll.add(wakePipe.readDescriptor)
-        let thread = Thread { [self] in run() }
-        thread.stackSize = 512 * 1024
-        thread.start()
+        DetachedThread.start(stackSize: 512 * 1024) { [self] in run() }
     }
 
     /// A pipe whose ends are closed on exec (and children spawned by ``SpawnLauncher`` get no descriptor

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The verdict of one probe of one end.
 public struct ProbeResult: Sendable, Hashable, Codable {
@@ -18,6 +18,6 @@ public struct ProbeResult: Sendable, Hashable, Codable {
 
     /// Latency in milliseconds with one decimal, e.g. `1.3 ms`.
     public var latencyDescription: String {
-        String(format: "%.1f ms", latency.seconds * 1000)
+        String.fixed(latency.seconds * 1000, digits: 1) + " ms"
     }
 }

@@ -10,6 +10,7 @@ struct ConfigValidator {
     private(set) var metricsTextfileDir: String?
     private(set) var metricsListen: Endpoint?
     private(set) var metricsInterval: Duration = .seconds(15)
+    private(set) var alerts = AlertSettings()
 
     init(root: TOMLTable, lines: SourceLines) {
         self.root = root
@@ -68,6 +69,9 @@ struct ConfigValidator {
             if let tunnel { tunnels.append(tunnel) }
         }
         checkUniqueness(tunnels)
+        var alertReader = AlertSectionReader(root: root, tunnelTables: tunnelTables, lines: lines)
+        alerts = alertReader.read()
+        problems += alertReader.problems
         return (tunnels, warnings)
     }
 

@@ -7,6 +7,8 @@ public struct ControlService: Sendable {
     public let instance: ControlInstance
     private let configPath: String
     private let configCheck: IsolatedConfigCheck?
+    /// Told about every reload that was applied (the alerts take their new settings from it).
+    private var reloadObserver: (@Sendable (Config, ReloadSummary) async -> Void)?
 
     /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.
     /// With `configCheck`, a reload first validates the new file in a child process, so a file that
@@ -16,6 +18,13 @@ public struct ControlService: Sendable {
         self.configPath = configPath
         self.configCheck = configCheck
         self.instance = ControlInstance(pid: getpid(), mode: mode, config: configPath)
+    }
+
+    /// This service, also telling `observer` about every reload it applies.
+    public func observingReloads(_ observer: @escaping @Sendable (Config, ReloadSummary) async -> Void) -> ControlService {
+        var copy = self
+        copy.reloadObserver = observer
+        return copy
     }
 
     /// Carries out one request.
@@ -62,6 +71,7 @@ public struct ControlService: Sendable {
             }
             let config = try ConfigLoader.parse(text: text, path: configPath)
             let summary = await manager.reload(config)
+            await reloadObserver?(config, summary)
             return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1), reload: summary)
         } catch {
             return .failure("reload rejected, nothing changed:\n\(error)")

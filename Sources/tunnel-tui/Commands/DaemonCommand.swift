@@ -33,9 +33,11 @@ struct DaemonCommand: SignalHandlingCommand {
         let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
         let manager = TunnelManager(config: config, logger: logger)
+        let alerts = await AlertService.start(config: config, manager: manager, logger: logger)
         let service = ControlService(
             manager: manager, configPath: config.path, mode: "daemon",
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
+            .observingReloads(alerts.reloaded)
         // A reload, by SIGHUP or through the socket (`systemctl reload` runs `tunnel-tui reload`), is announced
         // to systemd around it.
         let reload: @Sendable () async -> ControlResponse = {

@@ -59,9 +59,11 @@ struct DashboardCommand: SignalHandlingCommand {
         var logger = Logger(label: "tunnel-tui")
         logger.logLevel = .critical  // the screen is the log; nothing may write over it
         let manager = TunnelManager(config: config, logger: logger)
+        let alerts = await AlertService.start(config: config, manager: manager, logger: logger)
         let service = ControlService(
             manager: manager, configPath: config.path, mode: "dashboard",
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
+            .observingReloads(alerts.reloaded)
         let server: ControlServer
         do {
             server = try ControlServer(path: socketPath, instance: service.instance, handler: service.handle, updates: service.updates)

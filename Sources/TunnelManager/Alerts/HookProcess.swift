@@ -80,7 +80,7 @@ public enum HookProcess {
         }
         let collected = SharedValue(Collected())
         let exit = await withTaskCancellationHandler {
-            await withTaskGroup(of: ChildExit?.self) { group in
+            await withTaskGroup(of: Finished.self) { group in
                 group.addTask {
                     for await line in ChildOutputPump.lines(of: readEnd, skipping: { _ in false }) {
                         let clean = String(TerminalText.sanitize(line).prefix(maximumLineLength))
@@ -88,25 +88,25 @@ public enum HookProcess {
                             if state.lines.count < maximumLines { state.lines.append(clean) } else { state.dropped += 1 }
                         }
                     }
-                    return nil
+                    return .output
                 }
                 group.addTask {
                     do {
                         try await EventLoop.shared.sleep(until: started + timeout)
                     } catch {
-                        return nil
+                        return .timer
                     }
                     collected.update { $0.timedOut = true }
                     child.terminate(grace: grace)
-                    return nil
+                    return .timer
                 }
                 let exit = await child.exit()
                 // Output still in the pipe is read for a moment; a grandchild holding it open is not waited for.
                 group.addTask {
                     try? await EventLoop.shared.sleep(until: ContinuousClock.now + .milliseconds(500))
-                    return exit
+                    return .drained
                 }
-                while let result = await group.next(), result == nil {}
+                while let finished = await group.next(), finished == .timer {}
                 group.cancelAll()
                 return exit
             }
@@ -117,6 +117,11 @@ public enum HookProcess {
         return Outcome(
             exit: exit, timedOut: result.timedOut, lines: result.lines, droppedLines: result.dropped,
             duration: ContinuousClock.now - started)
+    }
+
+    /// Which of a run's tasks ended.
+    private enum Finished: Sendable {
+        case output, timer, drained
     }
 
     /// What a run's output and timer recorded.

@@ -144,6 +144,50 @@ struct AlertTests {
         }
     }
 
+    @Test("the daemon alerts through its hook and logs it; a reload that restarts a tunnel and changes alert_after alerts nothing")
+    func daemonAlertsAndReloadIsQuiet() async throws {
+        try await RigSupport.withRig { rig in
+            let file = "\(rig.directory)/alerts.log"
+            let config = "\(rig.directory)/alerts.toml"
+            let socket = "\(rig.directory)/control.sock"
+            let tunnels = try Self.tunnels(["web"], rig: rig)
+            func write(probeInterval: String, alertAfter: String) throws {
+                try (RigSupport.defaultsTable(rig).replacingOccurrences(of: "probe_interval = \"500ms\"", with: "probe_interval = \"\(probeInterval)\"")
+                     + tunnels + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"\(alertAfter)\"\n")
+                    .write(toFile: config, atomically: true, encoding: .utf8)
+            }
+            try write(probeInterval: "500ms", alertAfter: "30s")
+            let daemon = try DaemonProcess(config: config, socket: socket)
+            defer { daemon.stop() }
+            #expect(await daemon.waitUntilServing(), "\(daemon.log)")
+            let up = await RigSupport.eventually {
+                (try? ControlClient.send(ControlRequest(command: "status"), path: socket))?.tunnels?.first?.state == .up
+            }
+            #expect(up, "\(daemon.log)")
+            // The tunnel's settings change: the reload restarts it. The new alert_after is short.
+            try write(probeInterval: "400ms", alertAfter: "2s")
+            kill(daemon.pid, SIGHUP)
+            #expect(await RigSupport.eventually { daemon.log.contains("SIGHUP: reloaded") }, "\(daemon.log)")
+            #expect(daemon.log.contains("changed web"), "\(daemon.log)")
+            let again = await RigSupport.eventually {
+                (try? ControlClient.send(ControlRequest(command: "status"), path: socket))?.tunnels?.first?.state == .up
+            }
+            #expect(again, "\(daemon.log)")
+            try await Task.sleep(for: .seconds(4))
+            #expect(Self.events(in: file).isEmpty, "the reload alerted: \(Self.events(in: file))")
+            // Now a real outage, with the reloaded alert_after.
+            await rig.stopListener()
+            let reported = await RigSupport.eventually(timeout: .seconds(20)) { !Self.events(in: file).isEmpty }
+            #expect(reported, "\(daemon.log)")
+            #expect(Self.events(in: file).first?.hasPrefix("EVENT=down NAME=web ") == true, "\(Self.events(in: file))")
+            #expect(await RigSupport.eventually { daemon.log.contains("alert down: web") }, "\(daemon.log)")
+            #expect(await RigSupport.eventually { daemon.log.contains("web: alert: down: web") && daemon.log.contains("sent (") },
+                    "the hook's result is in the log: \(daemon.log)")
+            daemon.stop()
+            #expect(daemon.process.terminationStatus == 0)
+        }
+    }
+
     /// Live processes whose command line mentions `marker`.
     private static func processes(mentioning marker: String) -> [Int32] {
         ProcessTable.parents().keys.filter { pid in

@@ -43,7 +43,8 @@ public enum HookProcess {
         }
     }
 
-    /// Runs `command` with `environment` added to this process's own and `input` on its standard input; kills
+    /// Runs `command` with `environment` added to this process's own (less systemd's `NOTIFY_SOCKET` and
+    /// watchdog variables) and `input` on its standard input; kills
     /// it after `timeout` (SIGTERM to its process group, SIGKILL `grace` later). Cancelling the task kills it too.
     public static func run(
         command: [String], environment: [String: String], input: [UInt8], timeout: Duration, grace: Duration = .seconds(2)
@@ -63,10 +64,15 @@ public enum HookProcess {
             return failed("cannot create a pipe: \(String(cString: strerror(errno)))")
         }
         let arguments = [executable] + command.dropFirst()
+        // The daemon's own environment, without systemd's notification and watchdog variables (a hook must
+        // not talk to systemd as the service), plus the event's.
+        let childEnvironment = ProcessInfo.processInfo.environment
+            .filter { !Self.withheldVariables.contains($0.key) }
+            .merging(environment) { $1 }
         let spawned = await EventLoop.shared.perform {
             ChildProcess.spawn(
                 path: executable, argv: arguments, output: writeEnd, parentDeathSignal: SIGKILL,
-                extraEnvironment: environment, input: inputDescriptor)
+                environment: childEnvironment, input: inputDescriptor)
         }
         close(writeEnd)
         close(inputDescriptor)
@@ -123,6 +129,9 @@ public enum HookProcess {
     private enum Finished: Sendable {
         case output, timer, drained
     }
+
+    /// Variables of this process a hook does not inherit.
+    static let withheldVariables: Set<String> = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
 
     /// What a run's output and timer recorded.
     private struct Collected: Sendable {

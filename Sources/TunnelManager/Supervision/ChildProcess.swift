@@ -39,14 +39,14 @@ final class ChildProcess: Sendable {
     ///
     /// The child gets `parentDeathSignal` (0: none) and, right after, checks that its parent is still
     /// `expectedParent` (default: this process): a supervisor killed while spawning leaves no orphan.
-    /// `extraEnvironment` is added to this process's environment, and `input` (-1: /dev/null) is the child's stdin.
+    /// `environment` replaces this process's own (nil: inherit it), and `input` (-1: /dev/null) is the child's stdin.
     static func spawn(
         path: String, argv: [String], output: Int32, parentDeathSignal: Int32 = SIGKILL,
-        expectedParent: pid_t = getpid(), usePidfd: Bool = true, extraEnvironment: [String: String] = [:], input: Int32 = -1
+        expectedParent: pid_t = getpid(), usePidfd: Bool = true, environment childEnvironment: [String: String]? = nil,
+        input: Int32 = -1
     ) -> Result<ChildProcess, SpawnFailure> {
         let arguments = argv.map { strdup($0) } + [nil]
-        let environment = ProcessInfo.processInfo.environment.merging(extraEnvironment) { $1 }
-            .map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let environment = (childEnvironment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             arguments.forEach { free($0) }
             environment.forEach { free($0) }

@@ -35,6 +35,25 @@ struct AlertTestCommandTests {
         #expect(run.output.contains("ok: exit status 0"), "\(run.output)")
     }
 
+    @Test("the hook inherits the environment but not systemd's NOTIFY_SOCKET and watchdog variables")
+    func withheldVariables() throws {
+        let directory = try TemporaryDirectory()
+        let path = try Self.config(directory, command: #"["/bin/sh", "-c", "echo \"kept=$KEPT_VARIABLE notify=${NOTIFY_SOCKET-unset} watchdog=${WATCHDOG_USEC-unset}\""]"#)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RigSupport.binary)
+        process.arguments = ["alert", "test", "--config", path]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "KEPT_VARIABLE": "yes", "NOTIFY_SOCKET": "/run/systemd/notify", "WATCHDOG_USEC": "30000000",
+        ]) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(text)")
+        #expect(text.contains("hook: kept=yes notify=unset watchdog=unset"), "\(text)")
+    }
+
     @Test("a failing or hanging hook fails the command with what happened")
     func fails() throws {
         let directory = try TemporaryDirectory()

@@ -46,7 +46,20 @@ public actor AlertService {
     public func reloaded(_ config: Config, _ summary: ReloadSummary) async {
         rules.reloaded(settings: config.alerts, changed: summary.changed, removed: summary.removed, now: clock.now())
         await runner.setTimeout(config.alerts.timeout)
-        await observeAll()
+        if Self.hasHook(config.alerts) {
+            if watcher == nil {
+                await watch()
+            } else {
+                await observeAll()
+            }
+        } else {
+            unwatch()
+        }
+    }
+
+    /// Whether any tunnel may alert; without a hook the manager is not even watched (no cost per change).
+    private static func hasHook(_ settings: AlertSettings) -> Bool {
+        settings.command != nil || settings.tunnels.values.contains { $0.command != nil && $0.enabled }
     }
 
     /// Stops watching and kills running hooks.
@@ -58,17 +71,19 @@ public actor AlertService {
     }
 
     private func watch() async {
+        guard Self.hasHook(rules.settings), watcher == nil else { return }
         let changes = await manager.changes()
         await observeAll()
         watcher = Task { [weak self] in
             for await change in changes where change.kind == .status {
                 await self?.observe(change.name)
             }
-            await self?.finish()
         }
     }
 
-    private func finish() {
+    private func unwatch() {
+        watcher?.cancel()
+        watcher = nil
         timer?.task.cancel()
         timer = nil
     }

@@ -45,8 +45,11 @@ struct AlertTests {
     func serverOutage() async throws {
         try await RigSupport.withRig { rig in
             let file = "\(rig.directory)/alerts.log"
-            let config = try RigSupport.config(rig, tunnels: try Self.tunnels(["a", "b"], rig: rig)
-                + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"3s\"\n")
+            // No reconnect at once after the sessions are killed (stable_after) and none within 2 s: a tunnel
+            // reconnecting in the moment between the rig killing the sessions and stopping its listener would
+            // get a session that outlives the listener, and the server would not really be down.
+            let config = try RigSupport.config(rig, defaults: ["stable_after": "\"1h\"", "backoff_initial": "\"2s\""],
+                tunnels: try Self.tunnels(["a", "b"], rig: rig) + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"3s\"\n")
             let manager = RigSupport.manager(config)
             let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
             await manager.startAutostartTunnels()

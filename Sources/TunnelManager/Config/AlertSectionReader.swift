@@ -49,10 +49,9 @@ struct AlertSectionReader {
             report(key, "unknown key; \(hint)")
         }
         if let value = table["command"] {
-            switch Self.command(value, searchPath: searchPath) {
-            case .success(let command): settings.command = command
-            case .failure(let problem): report("command", problem.message)
-            }
+            let (command, problem) = Self.command(value, searchPath: searchPath)
+            settings.command = command
+            if let problem { report("command", problem) }
         } else {
             report(nil, "needs a command, e.g. command = [\"/usr/local/bin/notify-me\"] (or remove the table to turn alerts off)")
         }
@@ -63,10 +62,9 @@ struct AlertSectionReader {
         ]
         for (key, range, path) in durations {
             guard let value = table[key] else { continue }
-            switch Self.duration(value, range: range) {
-            case .success(let duration): settings[keyPath: path] = duration
-            case .failure(let problem): report(key, problem.message)
-            }
+            let (duration, problem) = Self.duration(value, range: range)
+            if let duration { settings[keyPath: path] = duration }
+            if let problem { report(key, problem) }
         }
         if let value = table["flapping_count"] {
             let range = ConfigRanges.flappingCount
@@ -92,68 +90,64 @@ struct AlertSectionReader {
             }
         }
         if let value = table["alert_after"] {
-            switch Self.duration(value, range: ConfigRanges.alertAfter) {
-            case .success(let duration): own.alertAfter = duration
-            case .failure(let problem): report("alert_after", problem.message)
-            }
+            let (duration, problem) = Self.duration(value, range: ConfigRanges.alertAfter)
+            own.alertAfter = duration
+            if let problem { report("alert_after", problem) }
         }
         if let value = table["alert_command"] {
-            switch Self.command(value, searchPath: searchPath) {
-            case .success(let command): own.command = command
-            case .failure(let problem): report("alert_command", problem.message)
-            }
+            let (command, problem) = Self.command(value, searchPath: searchPath)
+            own.command = command
+            if let problem { report("alert_command", problem) }
         }
         return own
     }
 
-    /// A hook command: a non-empty list of plain strings whose program exists and can be run.
-    static func command(_ value: TOMLValueConvertible, searchPath: String?) -> Result<[String], ConfigProblem> {
+    /// A hook command: a non-empty list of plain strings whose program exists and can be run; or what is wrong.
+    static func command(_ value: TOMLValueConvertible, searchPath: String?) -> (command: [String]?, problem: String?) {
         let example = "write it as a list, e.g. [\"/usr/local/bin/notify-me\", \"--flag\"] (it runs without a shell)"
         guard let array = value.array else {
-            return .failure(ConfigProblem(message: "must be a list of strings, found \(value.type); \(example)"))
+            return (nil, "must be a list of strings, found \(value.type); \(example)")
         }
         var command: [String] = []
         for element in array {
             guard let text = element.string else {
-                return .failure(ConfigProblem(message: "must be a list of strings, found an element of type \(element.type)"))
+                return (nil, "must be a list of strings, found an element of type \(element.type)")
             }
             if let invisible = InvisibleCharacters.first(in: text) {
-                return .failure(ConfigProblem(message: InvisibleCharacters.refusal(invisible)))
+                return (nil, InvisibleCharacters.refusal(invisible))
             }
             command.append(text)
         }
         guard let program = command.first, !program.isEmpty else {
-            return .failure(ConfigProblem(message: "must name a program; \(example)"))
+            return (nil, "must name a program; \(example)")
         }
         if program.hasPrefix("-") {
-            return .failure(ConfigProblem(message: "\"\(program)\" starts with '-': the first element is the program to run, not an option"))
+            return (nil, "\"\(program)\" starts with '-': the first element is the program to run, not an option")
         }
         if program.contains(where: { $0.isWhitespace }) && !program.contains("/") {
-            return .failure(ConfigProblem(message: "\"\(program)\" contains a space: give the program and each argument as separate strings; \(example)"))
+            return (nil, "\"\(program)\" contains a space: give the program and each argument as separate strings; \(example)")
         }
         if SpawnLauncher.resolve(program: program, path: searchPath) == nil {
             let reason = program.contains("/")
                 ? "\(program) does not exist or is not executable; fix the path or chmod +x it"
                 : "\(program) is not found on PATH (\(searchPath ?? "unset")); give its absolute path"
-            return .failure(ConfigProblem(message: reason))
+            return (nil, reason)
         }
-        return .success(command)
+        return (command, nil)
     }
 
-    /// A duration string within `range`.
-    static func duration(_ value: TOMLValueConvertible, range: ClosedRange<Duration>) -> Result<Duration, ConfigProblem> {
+    /// A duration string within `range`; or what is wrong.
+    static func duration(_ value: TOMLValueConvertible, range: ClosedRange<Duration>) -> (duration: Duration?, problem: String?) {
         guard let text = value.string else {
-            return .failure(ConfigProblem(message: "must be a duration string such as \"30s\" or \"2m\", found \(value.type)"))
+            return (nil, "must be a duration string such as \"30s\" or \"2m\", found \(value.type)")
         }
         guard let parsed = DurationParser.parse(text) else {
-            return .failure(ConfigProblem(message: "\"\(text)\" is not a duration; write e.g. \"30s\", \"500ms\" or \"2m\""))
+            return (nil, "\"\(text)\" is not a duration; write e.g. \"30s\", \"500ms\" or \"2m\"")
         }
         guard range.contains(parsed) else {
             let side = parsed < range.lowerBound ? "too short" : "too long"
-            return .failure(ConfigProblem(message: "\"\(text)\" is \(side); the range is \(ConfigRanges.describe(range))"))
+            return (nil, "\"\(text)\" is \(side); the range is \(ConfigRanges.describe(range))")
         }
-        return .success(parsed)
+        return (parsed, nil)
     }
 }
-
-extension ConfigProblem: Error {}

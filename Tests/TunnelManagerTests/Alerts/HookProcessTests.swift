@@ -63,7 +63,7 @@ struct HookProcessTests {
         #expect(outcome.timedOut)
         #expect(!outcome.succeeded)
         #expect(outcome.exit == .signaled(15))
-        #expect(took < .seconds(5), "took \(took)")
+        #expect(took < .seconds(60), "took \(took) (killed, not left to sleep 1000 s; generous for a loaded machine)")
         #expect(outcome.description.contains("killed after its timeout"))
     }
 

@@ -50,6 +50,7 @@ struct AlertConfigTests {
         #expect(shell?.line == 2)
         #expect(shell?.tunnel == "[alerts]")
         #expect(shell?.message.contains("list") == true, "\(shell?.description ?? "")")
+        #expect(shell?.description.hasPrefix("line 2: [alerts]: key \"command\": must be a list of strings") == true, "\(shell?.description ?? "")")
         #expect(problem("command = []")?.message.contains("must name a program") == true)
         #expect(problem("command = [\"-x\"]")?.message.contains("starts with '-'") == true)
         #expect(problem("command = [\"/nonexistent/notify\"]")?.message.contains("does not exist or is not executable") == true)
@@ -67,6 +68,7 @@ struct AlertConfigTests {
         #expect(tunnel?.line == 9)
         #expect(problem("command = [\"/bin/true\"]", tunnelKeys: "alert_after = \"0s\"")?.message.contains("too short") == true)
         #expect(ConfigFixtures.problems("alerts = true\n" + minimal).first?.message.contains("must be a table") == true)
-        #expect(ConfigFixtures.problems("[defaults]\nalerts = false\n\n" + minimal).first?.message.contains("belongs in each [[tunnel]]") == true)
+        #expect(ConfigFixtures.problems("[defaults]\nalerts = false\n\n" + minimal).first?.message.contains("go in [alerts]") == true)
+        #expect(ConfigFixtures.problems("alert_after = \"1m\"\n" + minimal).first?.message.contains("put it under [alerts]") == true)
     }
 }

@@ -45,10 +45,11 @@ struct AlertTests {
     func serverOutage() async throws {
         try await RigSupport.withRig { rig in
             let file = "\(rig.directory)/alerts.log"
-            // No reconnect at once after the sessions are killed (stable_after) and none within 2 s: a tunnel
-            // reconnecting in the moment between the rig killing the sessions and stopping its listener would
-            // get a session that outlives the listener, and the server would not really be down.
-            let config = try RigSupport.config(rig, defaults: ["stable_after": "\"1h\"", "backoff_initial": "\"2s\""],
+            // No reconnect at once after the sessions are killed (stable_after) and none within 10 s: a tunnel
+            // reconnecting between the rig killing the sessions and its listener's end (seconds on a loaded
+            // machine) would get a session that outlives the listener, and the server would not be down.
+            // Once the server answers again, its check brings the tunnels back at once, backoff or not.
+            let config = try RigSupport.config(rig, defaults: ["stable_after": "\"1h\"", "backoff_initial": "\"10s\"", "backoff_max": "\"10s\""],
                 tunnels: try Self.tunnels(["a", "b"], rig: rig) + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"3s\"\n")
             let manager = RigSupport.manager(config)
             let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
@@ -58,11 +59,13 @@ struct AlertTests {
                 #expect(status?.state == .up, "\(RigSupport.logText(status))")
             }
             await rig.stopListener()
+            #expect(!(await RigSupport.isListening(rig.port)), "sshd is down")
             let reported = await RigSupport.eventually(timeout: .seconds(20)) { !Self.events(in: file).isEmpty }
             #expect(reported, "a down event within 20 s")
             try await Task.sleep(for: .seconds(2))
             let downs = Self.events(in: file)
-            #expect(downs.count == 1, "one event for the server: \(downs)")
+            let during = await manager.status(of: "a", logLimit: 200)
+            #expect(downs.count == 1, "one event for the server: \(downs)\n\(RigSupport.logText(during))")
             #expect(downs.first?.hasPrefix("EVENT=down NAME=a,b ") == true, "\(downs)")
             try await rig.start()
             let back = await RigSupport.eventually(timeout: .seconds(30)) { Self.events(in: file).count >= 2 }
@@ -89,12 +92,13 @@ struct AlertTests {
         try await RigSupport.withRig { rig in
             let file = "\(rig.directory)/alerts.log"
             let config = try RigSupport.config(rig, tunnels: try Self.tunnels(["a"], rig: rig)
-                + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"6s\"\n")
+                + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"12s\"\n")
             let manager = RigSupport.manager(config)
             let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
             await manager.startAutostartTunnels()
             #expect(await RigSupport.waitFor(.up, "a", in: manager)?.state == .up)
             let restartsBefore = await manager.status(of: "a")?.restarts ?? 0
+            let blip = ContinuousClock.now
             await rig.stopListener()
             let noticed = await RigSupport.eventually(timeout: .seconds(10)) { await manager.status(of: "a")?.state != .up }
             #expect(noticed, "the blip took the tunnel down")
@@ -102,8 +106,9 @@ struct AlertTests {
             let back = await RigSupport.waitFor(.up, "a", in: manager)
             #expect(back?.state == .up, "\(RigSupport.logText(back))")
             #expect((back?.restarts ?? 0) > restartsBefore, "it really reconnected")
+            #expect(ContinuousClock.now - blip < .seconds(12), "the blip was shorter than alert_after")
             // Past the moment a down would have been sent, had the blip counted.
-            try await Task.sleep(for: .seconds(8))
+            try await Task.sleep(until: blip + .seconds(14))
             #expect(Self.events(in: file).isEmpty, "\(Self.events(in: file))")
             await alerts.stop()
             await manager.shutdown()

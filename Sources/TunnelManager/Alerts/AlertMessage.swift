@@ -98,7 +98,7 @@ public struct AlertMessage: Sendable, Hashable {
         var text: String
         switch document.event {
         case .down: text = "\(what) on \(document.host) \(verb) down"
-        case .failed: text = "\(what) on \(document.host) \(verb) failed and need\(document.count > 1 ? "" : "s") you"
+        case .failed: text = "\(what) on \(document.host) " + (document.count > 1 ? "have failed and need you" : "has failed and needs you")
         case .up: text = "\(what) on \(document.host) \(verb) up again"
         case .flapping: text = "\(what) on \(document.host) \(verb) flapping (down and up again and again)"
         case .test: text = "test alert from tunnel-tui on \(document.host) for \(what)"

@@ -49,43 +49,45 @@ struct AlertTests {
             // reconnecting between the rig killing the sessions and its listener's end (seconds on a loaded
             // machine) would get a session that outlives the listener, and the server would not be down.
             // Once the server answers again, its check brings the tunnels back at once, backoff or not.
-            let config = try RigSupport.config(rig, defaults: ["stable_after": "\"1h\"", "backoff_initial": "\"10s\"", "backoff_max": "\"10s\""],
-                tunnels: try Self.tunnels(["a", "b"], rig: rig) + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"3s\"\n")
-            let manager = RigSupport.manager(config)
-            await manager.startAutostartTunnels()
-            for name in ["a", "b"] {
-                let status = await RigSupport.waitFor(.up, name, in: manager)
-                #expect(status?.state == .up, "\(RigSupport.logText(status))")
+            let config = try ConfigFixture(rig)
+                .with(defaults: ["stable_after": "\"1h\"", "backoff_initial": "\"10s\"", "backoff_max": "\"10s\""])
+                .with(tunnels: try Self.tunnels(["a", "b"], rig: rig) + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"3s\"\n")
+                .parsed()
+            try await RigSupport.withManager(config, startAutostart: false) { manager in
+                await manager.startAutostartTunnels()
+                for name in ["a", "b"] {
+                    let status = await RigSupport.waitFor(.up, name, in: manager)
+                    #expect(status?.state == .up, "\(RigSupport.logText(status))")
+                }
+                // Alerting starts once both are up: on a loaded machine the first connection alone can take longer
+                // than this short alert_after (that a tunnel never up is reported is a unit test's subject).
+                let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
+                await rig.stopListener()
+                #expect(!(await RigSupport.isListening(rig.port)), "sshd is down")
+                let reported = await RigSupport.eventually(timeout: .seconds(20)) { !Self.events(in: file).isEmpty }
+                #expect(reported, "a down event within 20 s")
+                try await Task.sleep(for: .seconds(2))
+                let downs = Self.events(in: file)
+                let during = await manager.status(of: "a", logLimit: 200)
+                #expect(downs.count == 1, "one event for the server: \(downs)\n\(RigSupport.logText(during))")
+                #expect(downs.first?.hasPrefix("EVENT=down NAME=a,b ") == true, "\(downs)")
+                try await rig.start()
+                let back = await RigSupport.eventually(timeout: .seconds(30)) { Self.events(in: file).count >= 2 }
+                #expect(back, "an up event once sshd is back: \(Self.events(in: file))")
+                try await Task.sleep(for: .seconds(1))
+                let all = Self.events(in: file)
+                #expect(all.count == 2, "\(all)")
+                let up = all.last ?? ""
+                #expect(up.hasPrefix("EVENT=up NAME=a,b "), "\(all)")
+                let seconds = up.split(separator: " ").first { $0.hasPrefix("DOWN=") }.flatMap { Int($0.dropFirst(5)) } ?? 0
+                #expect(seconds >= 3, "down for at least alert_after: \(up)")
+                let json = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                #expect(json.contains("\"tunnels\":[{"), "the JSON went to stdin: \(json)")
+                let log = await manager.status(of: "a", logLimit: 200)
+                #expect(log?.recentLog.contains { $0.text.contains("alert: down: a,b (server") && $0.text.contains("sent") } == true,
+                        "the tunnel's log says it was sent: \(RigSupport.logText(log))")
+                await alerts.stop()
             }
-            // Alerting starts once both are up: on a loaded machine the first connection alone can take longer
-            // than this short alert_after (that a tunnel never up is reported is a unit test's subject).
-            let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
-            await rig.stopListener()
-            #expect(!(await RigSupport.isListening(rig.port)), "sshd is down")
-            let reported = await RigSupport.eventually(timeout: .seconds(20)) { !Self.events(in: file).isEmpty }
-            #expect(reported, "a down event within 20 s")
-            try await Task.sleep(for: .seconds(2))
-            let downs = Self.events(in: file)
-            let during = await manager.status(of: "a", logLimit: 200)
-            #expect(downs.count == 1, "one event for the server: \(downs)\n\(RigSupport.logText(during))")
-            #expect(downs.first?.hasPrefix("EVENT=down NAME=a,b ") == true, "\(downs)")
-            try await rig.start()
-            let back = await RigSupport.eventually(timeout: .seconds(30)) { Self.events(in: file).count >= 2 }
-            #expect(back, "an up event once sshd is back: \(Self.events(in: file))")
-            try await Task.sleep(for: .seconds(1))
-            let all = Self.events(in: file)
-            #expect(all.count == 2, "\(all)")
-            let up = all.last ?? ""
-            #expect(up.hasPrefix("EVENT=up NAME=a,b "), "\(all)")
-            let seconds = up.split(separator: " ").first { $0.hasPrefix("DOWN=") }.flatMap { Int($0.dropFirst(5)) } ?? 0
-            #expect(seconds >= 3, "down for at least alert_after: \(up)")
-            let json = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
-            #expect(json.contains("\"tunnels\":[{"), "the JSON went to stdin: \(json)")
-            let log = await manager.status(of: "a", logLimit: 200)
-            #expect(log?.recentLog.contains { $0.text.contains("alert: down: a,b (server") && $0.text.contains("sent") } == true,
-                    "the tunnel's log says it was sent: \(RigSupport.logText(log))")
-            await alerts.stop()
-            await manager.shutdown()
         }
     }
 
@@ -93,27 +95,27 @@ struct AlertTests {
     func shortBlip() async throws {
         try await RigSupport.withRig { rig in
             let file = "\(rig.directory)/alerts.log"
-            let config = try RigSupport.config(rig, tunnels: try Self.tunnels(["a"], rig: rig)
-                + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"12s\"\n")
-            let manager = RigSupport.manager(config)
-            await manager.startAutostartTunnels()
-            #expect(await RigSupport.waitFor(.up, "a", in: manager)?.state == .up)
-            let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
-            let restartsBefore = await manager.status(of: "a")?.restarts ?? 0
-            let blip = ContinuousClock.now
-            await rig.stopListener()
-            let noticed = await RigSupport.eventually(timeout: .seconds(10)) { await manager.status(of: "a")?.state != .up }
-            #expect(noticed, "the blip took the tunnel down")
-            try await rig.start()
-            let back = await RigSupport.waitFor(.up, "a", in: manager)
-            #expect(back?.state == .up, "\(RigSupport.logText(back))")
-            #expect((back?.restarts ?? 0) > restartsBefore, "it really reconnected")
-            #expect(ContinuousClock.now - blip < .seconds(12), "the blip was shorter than alert_after")
-            // Past the moment a down would have been sent, had the blip counted.
-            try await Task.sleep(until: blip + .seconds(14))
-            #expect(Self.events(in: file).isEmpty, "\(Self.events(in: file))")
-            await alerts.stop()
-            await manager.shutdown()
+            let config = try ConfigFixture(rig).with(tunnels: try Self.tunnels(["a"], rig: rig)
+                + "[alerts]\ncommand = \(Self.recordingHook(file))\nalert_after = \"12s\"\n").parsed()
+            try await RigSupport.withManager(config, startAutostart: false) { manager in
+                await manager.startAutostartTunnels()
+                #expect(await RigSupport.waitFor(.up, "a", in: manager)?.state == .up)
+                let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
+                let restartsBefore = await manager.status(of: "a")?.restarts ?? 0
+                let blip = ContinuousClock.now
+                await rig.stopListener()
+                let noticed = await RigSupport.eventually(timeout: .seconds(10)) { await manager.status(of: "a")?.state != .up }
+                #expect(noticed, "the blip took the tunnel down")
+                try await rig.start()
+                let back = await RigSupport.waitFor(.up, "a", in: manager)
+                #expect(back?.state == .up, "\(RigSupport.logText(back))")
+                #expect((back?.restarts ?? 0) > restartsBefore, "it really reconnected")
+                #expect(ContinuousClock.now - blip < .seconds(12), "the blip was shorter than alert_after")
+                // Past the moment a down would have been sent, had the blip counted.
+                try await Task.sleep(until: blip + .seconds(14))
+                #expect(Self.events(in: file).isEmpty, "\(Self.events(in: file))")
+                await alerts.stop()
+            }
         }
     }
 
@@ -121,36 +123,36 @@ struct AlertTests {
     func hangingHook() async throws {
         try await RigSupport.withRig { rig in
             let marker = "\(Int.random(in: 100_000...999_999))"
-            let config = try RigSupport.config(rig, tunnels: try Self.tunnels(["good", "bad"], rig: rig)
+            let config = try ConfigFixture(rig).with(tunnels: try Self.tunnels(["good", "bad"], rig: rig)
                 + "identity_file = \"\(rig.wrongKey)\"\n"
-                + "[alerts]\ncommand = [\"/bin/sh\", \"-c\", \"sleep \(marker)\"]\nalert_after = \"1s\"\ntimeout = \"3s\"\n")
-            let manager = RigSupport.manager(config)
-            let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
-            await manager.startAutostartTunnels()
-            #expect(await RigSupport.waitFor(.up, "good", in: manager)?.state == .up)
-            let hookRuns = await RigSupport.eventually(timeout: .seconds(20)) { !Self.processes(mentioning: marker).isEmpty }
-            #expect(hookRuns, "the hook for bad started")
-            // While the hook hangs: the manager answers at once and the good tunnel keeps being probed.
-            let samplesBefore = await manager.status(of: "good")?.latencyHistory.count ?? 0
-            var slowest = Duration.zero
-            for _ in 0..<15 {
-                let started = ContinuousClock.now
-                _ = await manager.status(of: "good")
-                slowest = max(slowest, ContinuousClock.now - started)
-                try await Task.sleep(for: .milliseconds(100))
+                + "[alerts]\ncommand = [\"/bin/sh\", \"-c\", \"sleep \(marker)\"]\nalert_after = \"1s\"\ntimeout = \"3s\"\n").parsed()
+            try await RigSupport.withManager(config, startAutostart: false) { manager in
+                let alerts = await AlertService.start(config: config, manager: manager, logger: Self.quietLogger())
+                await manager.startAutostartTunnels()
+                #expect(await RigSupport.waitFor(.up, "good", in: manager)?.state == .up)
+                let hookRuns = await RigSupport.eventually(timeout: .seconds(20)) { !Self.processes(mentioning: marker).isEmpty }
+                #expect(hookRuns, "the hook for bad started")
+                // While the hook hangs: the manager answers at once and the good tunnel keeps being probed.
+                let samplesBefore = await manager.status(of: "good")?.latencyHistory.count ?? 0
+                var slowest = Duration.zero
+                for _ in 0..<15 {
+                    let started = ContinuousClock.now
+                    _ = await manager.status(of: "good")
+                    slowest = max(slowest, ContinuousClock.now - started)
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                let during = await manager.status(of: "good")
+                #expect(slowest < .milliseconds(200), "status took \(slowest)")
+                #expect(during?.state == .up)
+                #expect((during?.latencyHistory.count ?? 0) >= min(samplesBefore + 2, 60), "probes went on: \(samplesBefore) -> \(during?.latencyHistory.count ?? 0)")
+                let killed = await RigSupport.eventually(timeout: .seconds(15)) {
+                    await manager.status(of: "bad", logLimit: 200)?.recentLog.contains { $0.text.contains("killed after its timeout") } == true
+                }
+                let bad = await manager.status(of: "bad", logLimit: 200)
+                #expect(killed, "\(RigSupport.logText(bad))")
+                #expect(await RigSupport.eventually(timeout: .seconds(5)) { Self.processes(mentioning: marker).isEmpty }, "no hook left")
+                await alerts.stop()
             }
-            let during = await manager.status(of: "good")
-            #expect(slowest < .milliseconds(200), "status took \(slowest)")
-            #expect(during?.state == .up)
-            #expect((during?.latencyHistory.count ?? 0) >= min(samplesBefore + 2, 60), "probes went on: \(samplesBefore) -> \(during?.latencyHistory.count ?? 0)")
-            let killed = await RigSupport.eventually(timeout: .seconds(15)) {
-                await manager.status(of: "bad", logLimit: 200)?.recentLog.contains { $0.text.contains("killed after its timeout") } == true
-            }
-            let bad = await manager.status(of: "bad", logLimit: 200)
-            #expect(killed, "\(RigSupport.logText(bad))")
-            #expect(await RigSupport.eventually(timeout: .seconds(5)) { Self.processes(mentioning: marker).isEmpty }, "no hook left")
-            await alerts.stop()
-            await manager.shutdown()
         }
     }
 
@@ -171,7 +173,7 @@ struct AlertTests {
             defer { daemon.stop() }
             #expect(await daemon.waitUntilServing(), "\(daemon.log)")
             let up = await RigSupport.eventually {
-                (try? ControlClient.send(ControlRequest(command: "status"), path: socket))?.tunnels?.first?.state == .up
+                (try? ControlClient.send(.status, path: socket))?.tunnels?.first?.state == .up
             }
             #expect(up, "\(daemon.log)")
             // The tunnel's settings change: the reload restarts it (well within the new, shorter alert_after).
@@ -180,7 +182,7 @@ struct AlertTests {
             #expect(await RigSupport.eventually { daemon.log.contains("SIGHUP: reloaded") }, "\(daemon.log)")
             #expect(daemon.log.contains("changed web"), "\(daemon.log)")
             let again = await RigSupport.eventually {
-                (try? ControlClient.send(ControlRequest(command: "status"), path: socket))?.tunnels?.first?.state == .up
+                (try? ControlClient.send(.status, path: socket))?.tunnels?.first?.state == .up
             }
             #expect(again, "\(daemon.log)")
             try await Task.sleep(for: .seconds(7))

@@ -83,7 +83,7 @@ public struct AlertMessage: Sendable, Hashable {
         ]
         // A value cannot hold NUL; nothing else is special in an environment.
         for (key, value) in environment where value.contains("\0") {
-            environment[key] = value.replacingOccurrences(of: "\0", with: "")
+            environment[key] = String(value.filter { $0 != "\0" })
         }
         self.environment = environment
         let encoder = JSONEncoder()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Supervises every tunnel: owns their state, runs their ssh children and probes, and tells UIs what changed.
@@ -33,7 +33,7 @@ public actor TunnelManager {
     private var serversDown: [String: String] = [:]
     /// Where each server's ssh really connects (`ssh -G`: a Host alias's HostName), by ``serverKey(_:)``;
     /// looked up when a tunnel without `public` is first probed, forgotten on reload.
-    private var serverHosts: [String: String] = [:]
+    private var serverEndpoints: [String: Endpoint] = [:]
     private var networkMonitor: NetworkChangeMonitor?
     private let seed: UInt64
     /// Prometheus metrics of every tunnel, fed as events happen.
@@ -76,7 +76,7 @@ public actor TunnelManager {
     /// restart with their new settings, unchanged ones keep running with their counters.
     public func reload(_ config: Config) -> ReloadSummary {
         var summary = ReloadSummary()
-        serverHosts = [:]
+        serverEndpoints = [:]
         let newNames = Set(config.tunnels.map(\.name))
         for name in order where !newNames.contains(name) {
             retire(name)
@@ -116,11 +116,16 @@ public actor TunnelManager {
     /// The host a tunnel's ssh really connects to (its server's Host alias resolved by `ssh -G`), looked up
     /// once per server.
     private func serverHost(of tunnel: TunnelConfig) async -> String {
+        await serverEndpoint(of: tunnel).host
+    }
+
+    /// Where a tunnel's ssh really connects, host and port (`ssh -G`), looked up once per server.
+    private func serverEndpoint(of tunnel: TunnelConfig) async -> Endpoint {
         let key = Self.serverKey(tunnel)
-        if let known = serverHosts[key] { return known }
-        let host = await ServerAddressResolver.resolve(tunnel, launcher: launcher).host
-        serverHosts[key] = host
-        return host
+        if let known = serverEndpoints[key] { return known }
+        let endpoint = await ServerAddressResolver.resolve(tunnel, launcher: launcher)
+        serverEndpoints[key] = endpoint
+        return endpoint
     }
 
     /// A tunnel's ssh failed because its server did not answer: check the server once, and while it does not
@@ -406,6 +411,17 @@ public actor TunnelManager {
             case .stopProbing:
                 runtimes[name]?.probeTask?.cancel()
                 runtimes[name]?.probeTask = nil
+            case .armKeepalive(let generation):
+                guard let tunnel = runtimes[name]?.supervisor.config, let pid = runtimes[name]?.supervisor.pid else { continue }
+                // Off the actor: it reads the process's descriptors and the kernel's TCP table.
+                Task.detached {
+                    let port = await self.serverEndpoint(of: tunnel).port
+                    do throws(KernelKeepaliveError) {
+                        _ = try KernelKeepalive(timeout: tunnel.tcpTimeout).arm(pid: pid, serverPort: port)
+                    } catch {
+                        await self.keepaliveFailed(error, name: name, generation: generation)
+                    }
+                }
             case .log(let text):
                 appendLog(text, origin: .supervisor, to: name)
             case .reclaim(let port, let token):
@@ -422,6 +438,12 @@ public actor TunnelManager {
                 }
             }
         }
+    }
+
+    /// Arming failed: said once in the tunnel's log (the tunnel runs on, watched by ssh and the probes).
+    private func keepaliveFailed(_ error: KernelKeepaliveError, name: String, generation: Int) {
+        guard runtimes[name]?.supervisor.generation == generation, runtimes[name]?.supervisor.childAlive == true else { return }
+        appendLog("\(error)", origin: .supervisor, to: name)
     }
 
     private func launchChild(of name: String, generation: Int) {

@@ -1,6 +1,7 @@
 import Logging
 import Testing
 import TunnelManager
+import TunnelTestSupport
 
 /// The alert service on the manager's injected clock, with a scripted ssh: alert_after is a deadline on that
 /// clock, so time is moved by hand instead of waited for.
@@ -24,20 +25,20 @@ struct AlertServiceClockTests {
     }
 
     /// Moves the clock to `instant` one deadline at a time, letting the manager and the service react to each.
-    private func advance(_ clock: ManualClock, to instant: Duration) async {
+    private func advance(_ clock: TestClock, to instant: Duration) async {
         while let next = clock.nextDeadline, next <= instant {
-            clock.advance(to: next)
+            await clock.advance(to: next)
             for _ in 0..<20 {
                 await Task.yield()
                 try? await Task.sleep(for: .milliseconds(1))
             }
         }
-        clock.advance(to: instant)
+        await clock.advance(to: instant)
     }
 
-    private func start(_ text: String) async throws -> (TunnelManager, AlertService, ManualClock, SharedValue<[AlertHookRunner.Report]>, AlertHookRunner) {
+    private func start(_ text: String) async throws -> (TunnelManager, AlertService, TestClock, SharedValue<[AlertHookRunner.Report]>, AlertHookRunner) {
         let config = try ConfigLoader.parse(text: text, path: "t.toml")
-        let clock = ManualClock()
+        let clock = TestClock()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         let manager = TunnelManager(

@@ -1,10 +1,11 @@
 import Testing
 @testable import TunnelManager
+import TunnelTestSupport
 
 /// The `[alerts]` table and the per-tunnel alert keys: values, defaults and every refusal with its line and key.
 @Suite("config: alerts")
 struct AlertConfigTests {
-    private let minimal = ConfigFixtures.minimal
+    private let minimal = ConfigFixture.minimal
 
     @Test("without [alerts] alerts are off; with it the command, durations and counts are read")
     func readsTheTable() throws {
@@ -43,7 +44,7 @@ struct AlertConfigTests {
     @Test("bad alert values are refused with the file's line, the table and the key")
     func refusals() {
         func problem(_ alerts: String, tunnelKeys: String = "") -> ConfigProblem? {
-            ConfigFixtures.problems("[alerts]\n" + alerts + "\n\n" + minimal + "\n" + tunnelKeys).first
+            ConfigFixture.problems("[alerts]\n" + alerts + "\n\n" + minimal + "\n" + tunnelKeys).first
         }
         let shell = problem("command = \"/usr/local/bin/notify-me --flag\"")
         #expect(shell?.key == "command")
@@ -67,8 +68,8 @@ struct AlertConfigTests {
         #expect(tunnel?.key == "alerts")
         #expect(tunnel?.line == 9)
         #expect(problem("command = [\"/bin/true\"]", tunnelKeys: "alert_after = \"0s\"")?.message.contains("too short") == true)
-        #expect(ConfigFixtures.problems("alerts = true\n" + minimal).first?.message.contains("must be a table") == true)
-        #expect(ConfigFixtures.problems("[defaults]\nalerts = false\n\n" + minimal).first?.message.contains("go in [alerts]") == true)
-        #expect(ConfigFixtures.problems("alert_after = \"1m\"\n" + minimal).first?.message.contains("put it under [alerts]") == true)
+        #expect(ConfigFixture.problems("alerts = true\n" + minimal).first?.message.contains("must be a table") == true)
+        #expect(ConfigFixture.problems("[defaults]\nalerts = false\n\n" + minimal).first?.message.contains("go in [alerts]") == true)
+        #expect(ConfigFixture.problems("alert_after = \"1m\"\n" + minimal).first?.message.contains("put it under [alerts]") == true)
     }
 }

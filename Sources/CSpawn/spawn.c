@@ -28,12 +28,17 @@ static void close_from(int first, long limit) {
 }
 
 /// Runs in the child, between fork and exec.
-static void become(const char *path, char *const argv[], char *const envp[], int output_fd, int report_fd,
-                   int parent_death_signal, pid_t expected_parent, long descriptor_limit) {
-    // Move the two descriptors out of the way of 0-3 before rearranging.
+static void become(const char *path, char *const argv[], char *const envp[], int input_fd, int output_fd,
+                   int report_fd, int parent_death_signal, pid_t expected_parent, long descriptor_limit) {
+    // Move the descriptors out of the way of 0-3 before rearranging.
     int output = fcntl(output_fd, F_DUPFD, 10);
     int report = fcntl(report_fd, F_DUPFD_CLOEXEC, 10);
     if (output < 0 || report < 0) fail(report >= 0 ? report : report_fd, errno);
+    int input = -1;
+    if (input_fd >= 0) {
+        input = fcntl(input_fd, F_DUPFD, 10);
+        if (input < 0) fail(report, errno);
+    }
 
     if (setsid() < 0) fail(report, errno);
     struct sigaction default_action = {0};
@@ -46,7 +51,7 @@ static void become(const char *path, char *const argv[], char *const envp[], int
     sigemptyset(&none);
     if (sigprocmask(SIG_SETMASK, &none, NULL) < 0) fail(report, errno);
 
-    int null = open("/dev/null", O_RDONLY);
+    int null = input >= 0 ? input : open("/dev/null", O_RDONLY);
     if (null < 0) fail(report, errno);
     if (dup2(null, 0) < 0 || dup2(output, 1) < 0 || dup2(output, 2) < 0) fail(report, errno);
     if (dup3(report, 3, O_CLOEXEC) < 0) fail(report, errno);
@@ -64,6 +69,11 @@ static void become(const char *path, char *const argv[], char *const envp[], int
 
 pid_t tt_spawn(const char *path, char *const argv[], char *const envp[], int output_fd,
                int parent_death_signal, pid_t expected_parent) {
+    return tt_spawn_with_input(path, argv, envp, -1, output_fd, parent_death_signal, expected_parent);
+}
+
+pid_t tt_spawn_with_input(const char *path, char *const argv[], char *const envp[], int input_fd, int output_fd,
+                          int parent_death_signal, pid_t expected_parent) {
     long limit = sysconf(_SC_OPEN_MAX);
     if (limit <= 0) limit = 65536;
     int report[2];
@@ -77,7 +87,7 @@ pid_t tt_spawn(const char *path, char *const argv[], char *const envp[], int out
     }
     if (pid == 0) {
         close(report[0]);
-        become(path, argv, envp, output_fd, report[1], parent_death_signal, expected_parent, limit);
+        become(path, argv, envp, input_fd, output_fd, report[1], parent_death_signal, expected_parent, limit);
     }
     close(report[1]);
     int error = 0;

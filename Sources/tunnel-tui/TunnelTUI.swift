@@ -15,6 +15,7 @@ struct TunnelTUI: AsyncParsableCommand {
         subcommands: [
             DashboardCommand.self, DemoCommand.self, DaemonCommand.self, StatusCommand.self, CheckCommand.self,
             StartCommand.self, StopCommand.self, RestartCommand.self, ReloadCommand.self, InitCommand.self, ConfigCommand.self, ServerSetupCommand.self,
+            AlertCommand.self,
             BenchmarkCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self)

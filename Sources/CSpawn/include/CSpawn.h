@@ -18,4 +18,8 @@
 pid_t tt_spawn(const char *path, char *const argv[], char *const envp[], int output_fd,
                int parent_death_signal, pid_t expected_parent);
 
+/// As `tt_spawn`, but the child reads `input_fd` (its standard input; -1: /dev/null) instead of /dev/null.
+pid_t tt_spawn_with_input(const char *path, char *const argv[], char *const envp[], int input_fd, int output_fd,
+                          int parent_death_signal, pid_t expected_parent);
+
 #endif

@@ -12,6 +12,8 @@ public struct Config: Sendable, Hashable {
     public var metricsListen: Endpoint?
     /// How often the metrics file is rewritten.
     public var metricsInterval: Duration = .seconds(15)
+    /// The `[alerts]` table and each tunnel's alert keys (alerts are off without a `command`).
+    public var alerts = AlertSettings()
 
     /// Creates a configuration from already validated tunnels.
     public init(path: String, tunnels: [TunnelConfig], warnings: [String] = []) {

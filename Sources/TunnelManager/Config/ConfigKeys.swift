@@ -9,7 +9,9 @@ enum ConfigKeys {
         "reclaim_script",
     ]
     /// Keys allowed only in a `[[tunnel]]`.
-    static let tunnelOnly = ["name", "remote", "local", "public"]
+    static let tunnelOnly = ["name", "remote", "local", "public", "alerts", "alert_after", "alert_command"]
+    /// Keys allowed in `[alerts]`.
+    static let alertsTable = ["command", "alert_after", "timeout", "flapping_count", "flapping_window"]
     /// Tables and keys allowed at the top level.
-    static let topLevel = ["defaults", "tunnel", "metrics_textfile_dir", "metrics_listen", "metrics_interval"]
+    static let topLevel = ["defaults", "tunnel", "metrics_textfile_dir", "metrics_listen", "metrics_interval", "alerts"]
 }

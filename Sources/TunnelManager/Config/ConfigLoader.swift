@@ -46,6 +46,7 @@ public enum ConfigLoader {
         config.metricsTextfileDir = validator.metricsTextfileDir
         config.metricsListen = validator.metricsListen
         config.metricsInterval = validator.metricsInterval
+        config.alerts = validator.alerts
         return config
     }
 }

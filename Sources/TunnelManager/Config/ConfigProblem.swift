@@ -21,7 +21,7 @@ public struct ConfigProblem: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var parts: [String] = []
         if let line { parts.append("line \(line)") }
-        if let tunnel { parts.append(tunnel.hasPrefix("tunnel #") || tunnel == "[defaults]" ? tunnel : "tunnel \"\(tunnel)\"") }
+        if let tunnel { parts.append(tunnel.hasPrefix("tunnel #") || tunnel == "[defaults]" || tunnel == "[alerts]" ? tunnel : "tunnel \"\(tunnel)\"") }
         if let key { parts.append("key \"\(key)\"") }
         parts.append(message)
         return Self.showingInvisibles(parts.joined(separator: ": "))

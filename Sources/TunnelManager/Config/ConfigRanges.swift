@@ -27,6 +27,14 @@ public enum ConfigRanges {
     public static let logLines: ClosedRange<Int> = 10...100_000
     /// Time between rewrites of the metrics file.
     public static let metricsInterval: ClosedRange<Duration> = .seconds(1)...(.seconds(3600))
+    /// Time a tunnel must be not up before an alert says it is down.
+    public static let alertAfter: ClosedRange<Duration> = .seconds(1)...(.seconds(86_400))
+    /// Time one alert hook may run.
+    public static let alertTimeout: ClosedRange<Duration> = .milliseconds(100)...(.seconds(3600))
+    /// Drops in the flapping window that make a tunnel flapping.
+    public static let flappingCount: ClosedRange<Int> = 2...1000
+    /// The window drops are counted in.
+    public static let flappingWindow: ClosedRange<Duration> = .seconds(10)...(.seconds(86_400))
     /// TCP ports.
     public static let port: ClosedRange<Int> = 1...65535
 

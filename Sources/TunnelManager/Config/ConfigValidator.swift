@@ -10,6 +10,7 @@ struct ConfigValidator {
     private(set) var metricsTextfileDir: String?
     private(set) var metricsListen: Endpoint?
     private(set) var metricsInterval: Duration = .seconds(15)
+    private(set) var alerts = AlertSettings()
 
     init(root: TOMLTable, lines: SourceLines) {
         self.root = root
@@ -20,7 +21,9 @@ struct ConfigValidator {
         for key in root.keys where !ConfigKeys.topLevel.contains(key) {
             // Top-level scalars are only the metrics keys; everything else belongs in a table.
             let hint: String
-            if ConfigKeys.overridable.contains(key) || ConfigKeys.tunnelOnly.contains(key) {
+            if ConfigKeys.alertsTable.contains(key) || key == "alert_command" {
+                hint = "put it under [alerts] (alert_after may also be set per [[tunnel]])"
+            } else if ConfigKeys.overridable.contains(key) || ConfigKeys.tunnelOnly.contains(key) {
                 hint = "put it under [defaults] or a [[tunnel]]"
             } else {
                 hint = suggestion(for: key, among: ConfigKeys.topLevel)
@@ -33,7 +36,9 @@ struct ConfigValidator {
             if let table = value.table {
                 defaults = table
                 for key in table.keys where !ConfigKeys.overridable.contains(key) {
-                    let hint = ConfigKeys.tunnelOnly.contains(key)
+                    let hint = ["alerts", "alert_after", "alert_command"].contains(key)
+                        ? "alert settings for every tunnel go in [alerts] (command, alert_after); per tunnel in its [[tunnel]]"
+                        : ConfigKeys.tunnelOnly.contains(key)
                         ? "\"\(key)\" belongs in each [[tunnel]], not in [defaults]"
                         : suggestion(for: key, among: ConfigKeys.overridable)
                     report(.defaults, "[defaults]", key, "unknown key; \(hint)")
@@ -68,6 +73,9 @@ struct ConfigValidator {
             if let tunnel { tunnels.append(tunnel) }
         }
         checkUniqueness(tunnels)
+        var alertReader = AlertSectionReader(root: root, tunnelTables: tunnelTables, lines: lines)
+        alerts = alertReader.read()
+        problems += alertReader.problems
         return (tunnels, warnings)
     }
 

@@ -9,6 +9,7 @@ struct SourceLines {
         case top
         case defaults
         case tunnel(index: Int)
+        case alerts
     }
 
     /// Where a section starts and the first line of each key assigned in it.
@@ -35,6 +36,8 @@ struct SourceLines {
                     next = .tunnel(index: tunnelCount)
                 } else if text.hasPrefix("[defaults]") {
                     next = .defaults
+                } else if text.hasPrefix("[alerts]") {
+                    next = .alerts
                 } else {
                     next = nil
                 }

@@ -12,6 +12,8 @@ public struct ControlService: Sendable {
     private let configCheck: IsolatedConfigCheck?
     private let willReload: @Sendable () -> Void
     private let didReload: @Sendable (ControlResponse) -> Void
+    /// Told about every reload that was applied, with the new config (the alerts take their settings from it).
+    private var reloadObserver: (@Sendable (Config, ReloadSummary) async -> Void)?
 
     /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.
     /// With `configCheck`, a reload first validates the new file in a child process, so a file that
@@ -27,6 +29,13 @@ public struct ControlService: Sendable {
         self.willReload = willReload
         self.didReload = didReload
         self.instance = ControlInstance(pid: getpid(), mode: mode, config: configPath)
+    }
+
+    /// This service, also telling `observer` about every reload it applies.
+    public func observingReloads(_ observer: @escaping @Sendable (Config, ReloadSummary) async -> Void) -> ControlService {
+        var copy = self
+        copy.reloadObserver = observer
+        return copy
     }
 
     /// Carries out one request. `subscribe` answers with the current snapshot; the updates that follow come
@@ -76,6 +85,7 @@ public struct ControlService: Sendable {
             }
             let config = try ConfigLoader.parse(text: text, path: configPath)
             let summary = await manager.reload(config)
+            await reloadObserver?(config, summary)
             return .reloaded(summary, tunnels: await manager.snapshot(logLimit: 1), instance: instance)
         } catch {
             return .failure("reload rejected, nothing changed:\n\(error)")

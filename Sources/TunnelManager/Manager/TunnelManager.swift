@@ -484,7 +484,7 @@ public actor TunnelManager {
         deliver(.childExited(generation: generation, exit: exit), to: name)
     }
 
-    private func appendLog(_ text: String, origin: LogEntry.Origin, to name: String) {
+    func appendLog(_ text: String, origin: LogEntry.Origin, to name: String) {
         runtimes[name]?.log.append(LogEntry(time: Date(), origin: origin, text: text))
         switch origin {
         case .supervisor: logger.notice("\(name): \(text)")

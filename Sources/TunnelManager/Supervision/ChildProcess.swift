@@ -39,17 +39,19 @@ final class ChildProcess: Sendable {
     ///
     /// The child gets `parentDeathSignal` (0: none) and, right after, checks that its parent is still
     /// `expectedParent` (default: this process): a supervisor killed while spawning leaves no orphan.
+    /// `environment` replaces this process's own (nil: inherit it), and `input` (-1: /dev/null) is the child's stdin.
     static func spawn(
         path: String, argv: [String], output: Int32, parentDeathSignal: Int32 = SIGKILL,
-        expectedParent: pid_t = getpid(), usePidfd: Bool = true
+        expectedParent: pid_t = getpid(), usePidfd: Bool = true, environment childEnvironment: [String: String]? = nil,
+        input: Int32 = -1
     ) -> Result<ChildProcess, SpawnFailure> {
         let arguments = argv.map { strdup($0) } + [nil]
-        let environment = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let environment = (childEnvironment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
             arguments.forEach { free($0) }
             environment.forEach { free($0) }
         }
-        let pid = tt_spawn(path, arguments, environment, output, parentDeathSignal, expectedParent)
+        let pid = tt_spawn_with_input(path, arguments, environment, input, output, parentDeathSignal, expectedParent)
         guard pid > 0 else {
             let reason = -pid == TT_SPAWN_PARENT_GONE
                 ? "the supervisor (pid \(expectedParent)) was gone before the child could be tied to it"

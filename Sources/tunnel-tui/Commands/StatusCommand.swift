@@ -14,10 +14,12 @@ struct StatusCommand: ParsableCommand {
         discussion: """
             Exit codes (monitoring-plugin convention): 0 every tunnel meant to run is up; 1 some are not up; \
             2 none is up, or one has failed (a cause that needs you); 3 no instance answers. Tunnels stopped \
-            on purpose do not count.
+            on purpose do not count. With --perfdata the first line ends with plugin performance data for \
+            Nagios/Icinga graphs: | up=N;;;0;MEANT latency_NAME=12ms;;;0 ... restarts_NAME=3c ...
             """)
 
     @Flag(help: "Print JSON for scripts.") var json = false
+    @Flag(help: "End the first line with monitoring-plugin performance data (| up=... latency_NAME=...ms ...).") var perfdata = false
     @OptionGroup var target: InstanceOptions
 
     func run() throws {
@@ -49,7 +51,9 @@ struct StatusCommand: ParsableCommand {
             print(String(decoding: data, as: UTF8.self))
         } else {
             let up = tunnels.filter { $0.state == .up }.count
-            print("\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), \(TerminalText.sanitize($0.config)))" } ?? ""))
+            let summary = "\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), \(TerminalText.sanitize($0.config)))" } ?? "")
+            // In plugin output '|' starts the performance data: none may come earlier.
+            print(perfdata ? summary.replacingOccurrences(of: "|", with: "/") + " | " + PerformanceData.render(tunnels) : summary)
             print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
         }
         if verdict != .ok { throw ExitCode(verdict.rawValue) }

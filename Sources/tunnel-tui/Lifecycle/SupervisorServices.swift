@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// The services of every command that supervises tunnels (daemon, dashboard, demo), wired in this one place:
-/// the control socket, the metrics exporter, the network monitor and the tunnel manager, started in that
+/// the control socket, the metrics exporter, the network monitor, the alerts and the tunnel manager, started in that
 /// order and stopped in reverse by one ``ServiceGroup``, with what the command adds before them (the demo's
 /// sshd) and after them (the daemon's systemd notifications and signals, the dashboard's screen).
 ///
@@ -21,6 +21,8 @@ struct SupervisorServices: Sendable {
     private let socketPath: String
     private let sharedGroup: gid_t?
     private let logger: Logger
+    /// The alerts, once started (reloads reach them through the control service).
+    private let alerts: SharedValue<AlertService?>
 
     /// Wires the services for `config`; nothing runs, binds or starts until ``run(before:after:)``. `mode` is
     /// `daemon` or `dashboard`; `willReload` and `didReload` run around every reload.
@@ -32,11 +34,14 @@ struct SupervisorServices: Sendable {
         self.socketPath = socketPath
         self.sharedGroup = sharedGroup
         self.logger = logger
+        let alerts = SharedValue<AlertService?>(nil)
+        self.alerts = alerts
         manager = TunnelManager(config: config, logger: logger)
         control = ControlService(
             manager: manager, configPath: config.path, mode: mode,
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) },
             willReload: willReload, didReload: didReload)
+            .observingReloads { [alerts] config, summary in await alerts.value?.reloaded(config, summary) }
     }
 
     /// The supervisor's own services, in start order.
@@ -57,6 +62,11 @@ struct SupervisorServices: Sendable {
             }, stop: { exporter.value?.stop() }),
             // The manager's shutdown stops the monitor too.
             StartStopService("network monitor", start: { await manager.watchNetworkChanges() }),
+            // Before the tunnels start, so it sees them from the first state on; stopped after they end.
+            StartStopService("alerts", start: { [alerts] in
+                let service = await AlertService.start(config: config, manager: manager, logger: logger)
+                alerts.update { $0 = service }
+            }, stop: { [alerts] in await alerts.value?.stop() }),
             StartStopService("tunnel manager", start: { await manager.startAutostartTunnels() }, stop: { await manager.shutdown() }),
         ]
     }

@@ -16,7 +16,7 @@ struct MonitoringPluginTests {
             #expect(await daemon.waitUntilServing(), "\(daemon.log)")
             var run = (status: Int32(-1), output: "", error: "")
             let measured = await RigSupport.eventually {
-                run = (try? runTunnelTUI(["status", "--perfdata", "--socket", socket])) ?? run
+                run = await (try? await runTunnelTUI(["status", "--perfdata", "--socket", socket])) ?? run
                 return run.status == 0 && !run.output.contains("latency_p0=U") && !run.output.contains("latency_p1=U")
             }
             #expect(measured, "\(run.output)")
@@ -28,7 +28,7 @@ struct MonitoringPluginTests {
             #expect(data.hasPrefix("up=2;;;0;2 latency_p0="), "\(data)")
             #expect(data.contains(#/latency_p1=[0-9.]+ms;;;0 /#), "\(data)")
             #expect(data.hasSuffix("restarts_p0=0c restarts_p1=0c"), "\(data)")
-            let plain = try runTunnelTUI(["status", "--socket", socket])
+            let plain = try await runTunnelTUI(["status", "--socket", socket])
             #expect(plain.status == 0)
             #expect(!plain.output.contains("|"), "no performance data without the flag: \(plain.output)")
         }

@@ -47,7 +47,7 @@ struct PrometheusContribTests {
             let daemon = try DaemonProcess(config: path, socket: socket)
             defer { daemon.stop() }
             #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-            #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket]).status) == 0 })
+            #expect(await RigSupport.eventually { (try? await runTunnelTUI(["status", "--socket", socket]).status) == 0 })
             var body = ""
             let served = await RigSupport.eventually {
                 let response = MetricsTests.httpGet(port: metricsPort, path: "/metrics")

@@ -24,10 +24,10 @@ struct AlertTestCommandTests {
     }
 
     @Test("a hook that exits 0 passes: its sanitised output and the event it got are shown, exit 0")
-    func passes() throws {
+    func passes() async throws {
         let directory = try TemporaryDirectory()
         let path = try Self.config(directory, command: #"["/bin/sh", "-c", "echo \"$TUNNEL_EVENT $TUNNEL_NAME\"; printf 'a\\033[31mb\\n'"]"#)
-        let run = try runTunnelTUI(["alert", "test", "--config", path, "web"], timeout: .seconds(20))
+        let run = try await runTunnelTUI(["alert", "test", "--config", path, "web"], timeout: .seconds(20))
         #expect(run.status == 0, "\(run.output) \(run.error)")
         #expect(run.output.contains("hook: test web"), "\(run.output)")
         #expect(run.output.contains("hook: ab"), "escape sequence removed: \(run.output)")
@@ -55,27 +55,27 @@ struct AlertTestCommandTests {
     }
 
     @Test("a failing or hanging hook fails the command with what happened")
-    func fails() throws {
+    func fails() async throws {
         let directory = try TemporaryDirectory()
         let failing = try Self.config(directory, command: #"["/bin/sh", "-c", "echo nope; exit 4"]"#)
-        let failed = try runTunnelTUI(["alert", "test", "--config", failing], timeout: .seconds(20))
+        let failed = try await runTunnelTUI(["alert", "test", "--config", failing], timeout: .seconds(20))
         #expect(failed.status == 1)
         #expect(failed.output.contains("hook: nope"))
         #expect(failed.error.contains("the hook failed: exit status 4"), "\(failed.error)")
         let hanging = try Self.config(directory, command: #"["/bin/sh", "-c", "sleep 600"]"#)
-        let hung = try runTunnelTUI(["alert", "test", "--config", hanging], timeout: .seconds(20))
+        let hung = try await runTunnelTUI(["alert", "test", "--config", hanging], timeout: .seconds(20))
         #expect(hung.status == 1)
         #expect(hung.error.contains("killed after its timeout"), "\(hung.error)")
     }
 
     @Test("a tunnel without alerts or an unknown name is refused with what to do")
-    func refuses() throws {
+    func refuses() async throws {
         let directory = try TemporaryDirectory()
         let path = try Self.config(directory, command: #"["/bin/true"]"#, extra: "alerts = false")
-        let quiet = try runTunnelTUI(["alert", "test", "--config", path, "web"], timeout: .seconds(20))
+        let quiet = try await runTunnelTUI(["alert", "test", "--config", path, "web"], timeout: .seconds(20))
         #expect(quiet.status == 1)
         #expect(quiet.error.contains("sends no alerts"), "\(quiet.error)")
-        let unknown = try runTunnelTUI(["alert", "test", "--config", path, "nope"], timeout: .seconds(20))
+        let unknown = try await runTunnelTUI(["alert", "test", "--config", path, "nope"], timeout: .seconds(20))
         #expect(unknown.status == 1)
         #expect(unknown.error.contains("known tunnels: web"), "\(unknown.error)")
     }

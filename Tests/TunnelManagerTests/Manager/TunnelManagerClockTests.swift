@@ -52,9 +52,9 @@ struct TunnelManagerClockTests {
         await manager.shutdown()
     }
 
-    @Test("circuit breaker: five tunnels of a server that does not answer wait behind one check, then all reconnect when it answers")
+    @Test("circuit breaker: five tunnels with their own ssh of a server that does not answer wait behind one check, then all reconnect when it answers")
     func circuitBreaker() async throws {
-        var text = "[defaults]\nserver = \"tunnel@vps\"\nserver_check_interval = \"2s\"\n"
+        var text = "[defaults]\nserver = \"tunnel@vps\"\nserver_check_interval = \"2s\"\nshare_connection = false\n"
         for index in 0..<5 {
             text += "\n[[tunnel]]\nname = \"t\(index)\"\nremote = \(2000 + index)\nlocal = \"localhost:22\"\n"
         }
@@ -89,5 +89,42 @@ struct TunnelManagerClockTests {
         let reconnected = await eventually { launcher.sshRuns == sshRunsAtOutage + 5 }
         #expect(reconnected, "all five reconnect at once when it answers: \(launcher.sshRuns)")
         await manager.shutdown()
+    }
+
+    @Test("circuit breaker, shared: five tunnels on one connection cost one ssh attempt at the outage and one when the server answers")
+    func circuitBreakerShared() async throws {
+        var text = "[defaults]\nserver = \"tunnel@vps\"\nserver_check_interval = \"2s\"\n"
+        for index in 0..<5 {
+            text += "\n[[tunnel]]\nname = \"t\(index)\"\nremote = \(2000 + index)\nlocal = \"localhost:22\"\n"
+        }
+        let config = try ConfigLoader.parse(text: text, path: "t.toml")
+        let clock = ManualClock()
+        let launcher = ScriptedLauncher(lines: ["ssh: connect to host vps port 22: Connection refused"], exit: .exited(255))
+        let prober = SwitchableProber()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let manager = TunnelManager(config: config, launcher: launcher, prober: prober, clock: clock, logger: logger, seed: 1)
+        await manager.startAutostartTunnels()
+        let waiting = await eventually {
+            await manager.snapshot().allSatisfy { $0.cause?.hasPrefix("server unreachable") == true }
+        }
+        let snapshot = await manager.snapshot()
+        #expect(waiting, "\(snapshot.map { $0.cause ?? "-" })")
+        #expect(Set(snapshot.compactMap { $0.connection?.label }).count == 1, "one connection for the five")
+        #expect(launcher.sshRuns == 1, "one master attempt for the five tunnels")
+        for _ in 0..<15 {
+            _ = await eventually { clock.nextDeadline != nil }
+            guard let next = clock.nextDeadline else { break }
+            clock.advance(to: next)
+            _ = await eventually { prober.checks > 0 }
+        }
+        #expect(launcher.sshRuns == 1, "no ssh attempt while the server is down")
+        prober.answering = true
+        _ = await eventually { clock.nextDeadline != nil }
+        if let next = clock.nextDeadline { clock.advance(to: next) }
+        let reconnected = await eventually { launcher.sshRuns == 2 }
+        #expect(reconnected, "one master for all five when it answers: \(launcher.sshRuns)")
+        await manager.shutdown()
+        #expect(launcher.sshRuns == 2, "and only one")
     }
 }

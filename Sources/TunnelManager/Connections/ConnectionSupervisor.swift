@@ -85,6 +85,8 @@ public struct ConnectionSupervisor: Sendable {
 
         case .forwardProbeFailed(let tunnel, let tunnelGeneration):
             guard wanted[tunnel] == tunnelGeneration else { return release(tunnel, tunnelGeneration) }
+            // Already reconnecting for all: the master's end ends this forward too.
+            if state == .closing, ending == .halfOpen { return [] }
             let others = established.keys.filter { $0 != tunnel }
             guard state == .up, others.allSatisfy({ lastProbePassed[$0] == false }) else {
                 return [.log("\(tunnel): its public end fails while other forwards of \(label) pass; requesting its forward again")]

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The shared connections: which tunnels ride on which, and the master and mux-client processes.
 extension TunnelManager {
     /// Tunnels riding on connection `label`, in config order.
@@ -65,8 +69,13 @@ extension TunnelManager {
         let key = connection.supervisor.key
         let ports = members(of: label).compactMap { runtimes[$0]?.supervisor.config.remote.port }
         let arguments = MultiplexCommand.masterArguments(for: key, controlPath: connection.controlPath, holdPorts: ports)
+        // A master killed hard leaves its socket behind, and ssh would then run without one ("already
+        // exists, disabling multiplexing"): the directory is ours alone, so clear the path first.
+        unlink(connection.controlPath)
         let task = track { [launcher] id in
-            let exit = await launcher.run(program: key.sshProgram, arguments: arguments, skipping: SSHOutputFilter.isNoise) { output in
+            // The master's readiness ("Entering interactive session") is a debug line like the noise.
+            let skipping: @Sendable (String) -> Bool = { SSHOutputFilter.isNoise($0) && !$0.hasPrefix("debug1: Entering interactive session") }
+            let exit = await launcher.run(program: key.sshProgram, arguments: arguments, skipping: skipping) { output in
                 await self.masterReported(output, label: label, generation: generation)
             }
             await self.masterEnded(label: label, generation: generation, exit: exit, id: id)

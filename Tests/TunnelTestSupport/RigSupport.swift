@@ -109,9 +109,14 @@ public enum RigSupport {
     }
 
     /// A `[defaults]` table that reaches `rig`, with quick probes; `extra` lines are appended to it.
-    public static func defaultsTable(_ rig: LoopbackSSHServer, extra: String = "") -> String {
+    ///
+    /// One ssh per tunnel (`share_connection = false`): the daemon, dashboard and control tests find each
+    /// tunnel's ssh by the `-R` in its command line. SharedConnectionTests covers shared connections, also
+    /// through the daemon.
+    public static func defaultsTable(_ rig: LoopbackSSHServer, extra: String = "", shareConnection: Bool = false) -> String {
         """
         [defaults]
+        share_connection = \(shareConnection)
         server = "\(rig.destination)"
         server_port = \(rig.port)
         identity_file = "\(rig.clientKey)"

@@ -22,7 +22,7 @@ struct ConnectionTable {
         generationBase += 1_000_000
         labels[key] = label
         runtimes[label] = ConnectionRuntime(
-            supervisor: ConnectionSupervisor(key: key, label: label, now: now, attemptGap: tunnel.backoffInitial, generationBase: generationBase),
+            supervisor: ConnectionSupervisor(key: key, label: label, now: now, attemptGap: min(tunnel.backoffInitial, .seconds(1)), generationBase: generationBase),
             controlPath: directory.socketPath(for: label))
         return label
     }

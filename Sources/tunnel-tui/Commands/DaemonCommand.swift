@@ -32,7 +32,8 @@ struct DaemonCommand: SignalHandlingCommand {
         let systemd = SystemdNotifier()
         let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
-        let manager = TunnelManager(config: config, logger: logger)
+        // The shared ssh connections' control sockets live next to the instance's own.
+        let manager = TunnelManager(config: config, logger: logger, runtimeDirectory: (socket.path as NSString).deletingLastPathComponent)
         let service = ControlService(
             manager: manager, configPath: config.path, mode: "daemon",
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })

@@ -28,7 +28,7 @@ extension TunnelActionCommand {
                 throw ExitCode(1)
             }
             let tunnels = (reply.tunnels ?? []).filter { name == nil || $0.name == name }
-            print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
+            print(StatusTable.render(tunnels))
         } catch let error as RunningInstance.Failure {
             FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
             throw ExitCode(HealthVerdict.unknown.rawValue)

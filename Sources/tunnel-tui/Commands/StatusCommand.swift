@@ -46,7 +46,7 @@ struct StatusCommand: ParsableCommand {
         } else {
             let up = tunnels.filter { $0.state == .up }.count
             print("\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), \(TerminalText.sanitize($0.config)))" } ?? ""))
-            print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
+            print(StatusTable.render(tunnels))
         }
         if verdict != .ok { throw ExitCode(verdict.rawValue) }
     }

@@ -293,6 +293,35 @@ struct SharedConnectionTests {
             #expect(freed, "remote ports freed")
         }
     }
+
+    @Test("a stale master session holding every port of the connection is reclaimed through the new master, and all its tunnels come up")
+    func staleMasterReclaimed() async throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("contrib/tunnel-tui-reclaim").path
+        let ports = try Self.ports(3)
+        let rig = try await LoopbackSSHServer(authorizedKeyOptions: "command=\"/bin/sh \(script) \(ports.map(String.init).joined(separator: " "))\"")
+        let config = try RigSupport.config(rig, defaults: ["reclaim_script": "true"], tunnels: Self.tunnels(ports, rig: rig))
+        // The old supervisor's master, frozen: its session on the server keeps holding the three ports.
+        let old = RigSupport.manager(config)
+        await old.startAutostartTunnels()
+        #expect(await Self.allUp(old))
+        let oldMaster = try #require(await old.status(of: "t0")?.pid)
+        kill(oldMaster, SIGSTOP)
+        let manager = RigSupport.manager(config)
+        await manager.startAutostartTunnels()
+        let up = await Self.allUp(manager, timeout: .seconds(60))
+        let states = await Self.states(manager)
+        #expect(up, "\(states)")
+        let logs = await manager.log(of: "t0") + manager.log(of: "t1") + manager.log(of: "t2")
+        #expect(logs.contains { $0.text.contains("server: reclaimed port") }, "\(logs.map(\.text).joined(separator: "\n"))")
+        let masters = Set(await manager.snapshot().compactMap(\.pid))
+        #expect(masters.count == 1 && !masters.contains(oldMaster), "the new master was never the one ended")
+        kill(oldMaster, SIGKILL)
+        kill(oldMaster, SIGCONT)
+        await old.shutdown()
+        await manager.shutdown()
+        await rig.stop()
+    }
 }
 
 extension Array where Element: Sendable {

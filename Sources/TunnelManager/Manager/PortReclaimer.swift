@@ -1,11 +1,18 @@
-/// Asks the server (`ssh ... reclaim PORT`, answered by tunnel-tui-reclaim) to end the stale session holding
-/// a tunnel's remote port. Its own short connection, never a shared one: the stale session may be an old
-/// master of that very connection.
+/// Asks the server (`reclaim PORT`, answered by tunnel-tui-reclaim) to end the stale session holding a
+/// tunnel's remote port.
+///
+/// A tunnel on a shared connection asks through its master (a mux session on the same connection): the
+/// script never ends the asking session, so it ends the stale one (typically an old master of this very
+/// connection, registered with `hold` for all its ports) and never the live master, which registered the same
+/// ports. A tunnel with its own ssh, or whose master is not up, asks over a short connection of its own.
 enum PortReclaimer {
     /// Runs the request; whether the port was reclaimed, and the server's words (sanitized) or ssh's exit.
-    static func reclaim(_ tunnel: TunnelConfig, port: Int, launcher: any ChildLauncher) async -> (reclaimed: Bool, detail: String) {
+    static func reclaim(_ tunnel: TunnelConfig, port: Int, through controlPath: String?, launcher: any ChildLauncher) async -> (reclaimed: Bool, detail: String) {
+        let arguments = controlPath.map {
+            ["-T", "-o", "ControlMaster=no", "-o", "ControlPath=\($0)", "-o", "BatchMode=yes", "--", tunnel.server, "reclaim", String(port)]
+        } ?? SSHCommand.reclaimArguments(for: tunnel, port: port)
         let lines = SharedValue<[String]>([])
-        let exit = await launcher.run(program: tunnel.sshProgram, arguments: SSHCommand.reclaimArguments(for: tunnel, port: port)) { output in
+        let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments) { output in
             if case .line(let line) = output { lines.update { $0.append(TerminalText.sanitize(line)) } }
         }
         let said = lines.value.last { !$0.isEmpty } ?? ""

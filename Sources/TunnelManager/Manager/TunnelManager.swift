@@ -305,8 +305,10 @@ public actor TunnelManager {
                 appendLog(text, origin: .supervisor, to: name)
             case .reclaim(let port, let token):
                 guard let tunnel = runtimes[name]?.supervisor.config else { continue }
+                let shared = runtimes[name]?.connection.flatMap { connectionTable.runtimes[$0] }
+                let controlPath = shared?.supervisor.state == .up ? shared?.controlPath : nil
                 Task { [launcher] in
-                    let (reclaimed, detail) = await PortReclaimer.reclaim(tunnel, port: port, launcher: launcher)
+                    let (reclaimed, detail) = await PortReclaimer.reclaim(tunnel, port: port, through: controlPath, launcher: launcher)
                     self.deliver(.reclaimFinished(token: token, reclaimed: reclaimed, detail: detail), to: name)
                 }
             }

@@ -6,10 +6,12 @@ import Logging
 ///
 /// Nothing outside this actor mutates a tunnel. Each tunnel's logic lives in a ``TunnelSupervisor``, each
 /// shared ssh connection's in a ``ConnectionSupervisor``; the actor feeds them events (user actions, child
-/// output and exits, probe results, timers) and carries out the effects they return. The parts live in their
-/// own files: connections (`TunnelManager+Connections`), server checks (`TunnelManager+Servers`), status
-/// (`StatusReport`), probes (``ProbeLoop``), reclaim (``PortReclaimer``), reload (``ReloadPlan``) and change
-/// notes (``ChangeBroadcaster``). Nothing here waits on a UI.
+/// output and exits, probe results, timers) and carries out the effects they return. This file holds the state,
+/// the public API and the event entry; the parts live in their own files: the tunnels' effects
+/// (`TunnelManager+Tunnels`), connections (`TunnelManager+Connections`, ``ConnectionTable``), server checks
+/// (`TunnelManager+Servers`, ``ServerCircuitBreaker``), reload (`TunnelManager+Reload`, ``ReloadPlan``), status
+/// (``StatusReport``), probes (``ProbeLoop``), reclaim (``PortReclaimer``) and change notes
+/// (``ChangeBroadcaster``). Nothing here waits on a UI.
 public actor TunnelManager {
     var runtimes: [String: TunnelRuntime] = [:]
     var order: [String]
@@ -75,44 +77,6 @@ public actor TunnelManager {
         generationBase += 1_000_000
         let label = connectionTable.label(for: tunnel, generationBase: &generationBase, now: clock.now())
         return TunnelRuntime(tunnel: tunnel, generationBase: generationBase, seed: seed, now: clock.now(), connection: label)
-    }
-
-    /// Applies a new configuration: new tunnels start (when autostart), removed ones stop, changed ones
-    /// restart with their new settings (a tunnel whose connection settings changed moves to the connection
-    /// they name, the others on its old one undisturbed), unchanged ones keep running with their counters.
-    public func reload(_ config: Config) -> ReloadSummary {
-        let plan = ReloadPlan(current: order.compactMap { runtimes[$0]?.supervisor.config }, config: config)
-        var summary = ReloadSummary()
-        servers.hosts = [:]
-        for name in plan.removed { retire(name) }
-        for tunnel in plan.changed {
-            let wasActive = runtimes[tunnel.name]?.supervisor.state.isActive ?? false
-            retire(tunnel.name)
-            runtimes[tunnel.name] = makeRuntime(tunnel)
-            appendLog("settings changed by a reload; restarting with the new ones", origin: .supervisor, to: tunnel.name)
-            if wasActive || tunnel.autostart { deliver(.startRequested, to: tunnel.name) }
-        }
-        for tunnel in plan.added {
-            runtimes[tunnel.name] = makeRuntime(tunnel)
-            if tunnel.autostart { deliver(.startRequested, to: tunnel.name) }
-        }
-        summary.removed = plan.removed
-        summary.changed = plan.changed.map(\.name)
-        summary.added = plan.added.map(\.name)
-        summary.unchanged = plan.unchanged
-        order = config.tunnels.map(\.name)
-        closeUnusedConnections()
-        logger.notice("reloaded \(config.path): \(summary)")
-        for name in order { notify(name, .status) }
-        return summary
-    }
-
-    /// Stops a tunnel's child, timers and probes and forgets it (its child is still awaited at shutdown).
-    private func retire(_ name: String) {
-        deliver(.stopRequested, to: name)
-        runtimes[name]?.retryTask?.cancel()
-        runtimes[name]?.probeTask?.cancel()
-        runtimes[name] = nil
     }
 
     // MARK: - Actions
@@ -256,111 +220,6 @@ public actor TunnelManager {
         if before != after || event.isProbe {
             notify(name, .status)
         }
-    }
-
-    private func apply(_ effects: [SupervisorEffect], to name: String) {
-        for effect in effects {
-            switch effect {
-            case .spawn(let generation):
-                if let label = runtimes[name]?.connection {
-                    deliver(.forwardWanted(tunnel: name, generation: generation), toConnection: label)
-                } else {
-                    launchChild(of: name, generation: generation)
-                }
-            case .terminate(let generation):
-                if let label = runtimes[name]?.connection {
-                    let supervisor = runtimes[name]?.supervisor
-                    if case .publicProbeFailed? = supervisor?.cause, supervisor?.state == .unreachable {
-                        deliver(.forwardProbeFailed(tunnel: name, generation: generation), toConnection: label)
-                    } else {
-                        deliver(.forwardReleased(tunnel: name, generation: generation), toConnection: label)
-                    }
-                } else if let child = runtimes[name]?.child, child.generation == generation {
-                    child.task.cancel()
-                }
-            case .scheduleRetry(let token, let deadline):
-                runtimes[name]?.retryTask?.cancel()
-                runtimes[name]?.retryTask = Task { [clock] in
-                    do {
-                        try await clock.sleep(until: deadline)
-                    } catch {
-                        return
-                    }
-                    self.deliver(.retryDue(token: token), to: name)
-                }
-            case .startProbing(let generation):
-                guard let tunnel = runtimes[name]?.supervisor.config else { continue }
-                let group = order.firstIndex(of: name) ?? 0
-                runtimes[name]?.probeTask?.cancel()
-                runtimes[name]?.probeTask = Task { [prober, clock] in
-                    let serverHost = tunnel.publicFollowsServer ? await self.serverHost(of: tunnel) : nil
-                    await ProbeLoop.run(tunnel: tunnel, group: group, prober: prober, clock: clock, serverHost: serverHost) { outcome in
-                        await self.deliver(.probeCompleted(generation: generation, outcome: outcome), to: name)
-                    }
-                }
-            case .stopProbing:
-                runtimes[name]?.probeTask?.cancel()
-                runtimes[name]?.probeTask = nil
-            case .log(let text):
-                appendLog(text, origin: .supervisor, to: name)
-            case .reclaim(let port, let token):
-                guard let tunnel = runtimes[name]?.supervisor.config else { continue }
-                let shared = runtimes[name]?.connection.flatMap { connectionTable.runtimes[$0] }
-                let controlPath = shared?.supervisor.state == .up ? shared?.controlPath : nil
-                Task { [launcher] in
-                    let (reclaimed, detail) = await PortReclaimer.reclaim(tunnel, port: port, through: controlPath, launcher: launcher)
-                    self.deliver(.reclaimFinished(token: token, reclaimed: reclaimed, detail: detail), to: name)
-                }
-            }
-        }
-    }
-
-    /// Runs `body` as a tracked child task: shutdown cancels it and waits for it (and so for its process).
-    func track(_ body: @escaping @Sendable (_ id: Int) async -> Void) -> Task<Void, Never> {
-        let id = nextChildID
-        nextChildID += 1
-        let task = Task { await body(id) }
-        runningChildren[id] = task
-        return task
-    }
-
-    func untrack(_ id: Int) {
-        runningChildren[id] = nil
-    }
-
-    private func launchChild(of name: String, generation: Int) {
-        guard !shuttingDown, let tunnel = runtimes[name]?.supervisor.config else { return }
-        let arguments = SSHCommand.arguments(for: tunnel)
-        let task = track { [launcher] id in
-            // ssh -v prints eight debug lines per forwarded connection (every probe); the launcher drops the
-            // ones that neither tell the story nor reveal a cause, before they cost a hop into the actor.
-            let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments, skipping: SSHOutputFilter.isNoise) { output in
-                await self.childReported(output, name: name, generation: generation)
-            }
-            await self.childEnded(name: name, generation: generation, exit: exit, id: id)
-        }
-        runtimes[name]?.child = (generation, task)
-    }
-
-    private func childReported(_ output: ChildOutput, name: String, generation: Int) {
-        switch output {
-        case .started(let pid):
-            deliver(.childStarted(generation: generation, pid: pid), to: name)
-        case .line(let raw):
-            let line = TerminalText.sanitize(raw)
-            if SSHOutputFilter.isWorthLogging(line) {
-                appendLog(line, origin: .ssh, to: name)
-            }
-            deliver(.childOutput(generation: generation, line: line), to: name)
-        }
-    }
-
-    private func childEnded(name: String, generation: Int, exit: ChildExit, id: Int) {
-        untrack(id)
-        if runtimes[name]?.child?.generation == generation {
-            runtimes[name]?.child = nil
-        }
-        deliver(.childExited(generation: generation, exit: exit), to: name)
     }
 
     func appendLog(_ text: String, origin: LogEntry.Origin, to name: String) {

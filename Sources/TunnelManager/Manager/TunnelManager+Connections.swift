@@ -11,6 +11,7 @@ extension TunnelManager {
 
     func deliver(_ event: ConnectionEvent, toConnection label: String) {
         guard !shuttingDown, var connection = connectionTable.runtimes[label] else { return }
+        let before = (connection.supervisor.state, connection.supervisor.pid, connection.supervisor.forwardCount)
         let effects = connection.supervisor.handle(event, now: clock.now())
         connectionTable.runtimes[label] = connection
         for effect in effects {
@@ -43,7 +44,10 @@ extension TunnelManager {
                 for name in members(of: label) { appendLog(text, origin: .supervisor, to: name) }
             }
         }
-        for name in members(of: label) { notify(name, .status) }
+        // Every tunnel shows its connection's state, pid and forwards: tell them when those change.
+        if let after = connectionTable.runtimes[label]?.supervisor, (after.state, after.pid, after.forwardCount) != before {
+            for name in members(of: label) { notify(name, .status) }
+        }
     }
 
     /// Ends the master of `label` when every tunnel of it is stopped.
@@ -65,7 +69,7 @@ extension TunnelManager {
     }
 
     private func launchMaster(of label: String, generation: Int) {
-        guard !shuttingDown, let connection = connectionTable.runtimes[label] else { return }
+        guard !stopping, let connection = connectionTable.runtimes[label] else { return }
         let key = connection.supervisor.key
         let ports = members(of: label).compactMap { runtimes[$0]?.supervisor.config.remote.port }
         let arguments = MultiplexCommand.masterArguments(for: key, controlPath: connection.controlPath, holdPorts: ports)
@@ -104,7 +108,7 @@ extension TunnelManager {
 
     /// A short-lived mux client (`ssh -O forward|cancel -R ...`), reaped by the launcher like any child.
     private func runForwardClient(_ label: String, tunnel name: String, generation: Int, cancel: Bool) {
-        guard !shuttingDown, let connection = connectionTable.runtimes[label], let tunnel = runtimes[name]?.supervisor.config else { return }
+        guard !stopping, let connection = connectionTable.runtimes[label], let tunnel = runtimes[name]?.supervisor.config else { return }
         let arguments = MultiplexCommand.forwardArguments(for: tunnel, controlPath: connection.controlPath, cancel: cancel)
         _ = track { [launcher] id in
             let lines = SharedValue<[String]>([])

@@ -25,6 +25,8 @@ public actor TunnelManager {
     var runningChildren: [Int: Task<Void, Never>] = [:]
     var nextChildID = 0
     var shuttingDown = false
+    /// Set as shutdown begins: no forward is cancelled one by one and no master started, the masters just end.
+    var stopping = false
     var generationBase = 0
     var servers = ServerCircuitBreaker()
     var networkMonitor: NetworkChangeMonitor?
@@ -133,6 +135,7 @@ public actor TunnelManager {
     /// Ends every child (SIGTERM, then SIGKILL after the grace) and returns once all are reaped.
     public func shutdown() async {
         guard !shuttingDown else { return }
+        stopping = true
         for name in order { deliver(.shutdownRequested, to: name) }
         shuttingDown = true
         for name in order {
@@ -158,14 +161,21 @@ public actor TunnelManager {
 
     /// Every tunnel's status, in config order, each with its newest `logLimit` log lines.
     public func snapshot(logLimit: Int = 0) -> [TunnelStatus] {
-        order.compactMap { status(of: $0, logLimit: logLimit) }
+        var members: [String: Int] = [:]
+        for runtime in runtimes.values { if let label = runtime.connection { members[label, default: 0] += 1 } }
+        return order.compactMap { status(of: $0, logLimit: logLimit, members: members) }
     }
 
     /// One tunnel's status with its newest `logLimit` log lines, or nil for an unknown name.
     public func status(of name: String, logLimit: Int = 50) -> TunnelStatus? {
+        status(of: name, logLimit: logLimit, members: nil)
+    }
+
+    /// `members`: tunnels per connection label, when the caller counted them already.
+    private func status(of name: String, logLimit: Int, members counted: [String: Int]?) -> TunnelStatus? {
         guard let runtime = runtimes[name] else { return nil }
         let shared = runtime.connection.flatMap { connectionTable.runtimes[$0] }
-        let members = runtime.connection.map { label in runtimes.values.count { $0.connection == label } } ?? 1
+        let members = runtime.connection.map { label in counted?[label] ?? runtimes.values.count { $0.connection == label } } ?? 1
         return StatusReport.status(of: runtime, connection: shared, members: members, logLimit: logLimit, clock: clock)
     }
 

@@ -18,7 +18,8 @@ Usage (root; needs openssh-server, autossh, nftables, iproute2):
 --sharing runs only the shared-connection figures (a few minutes): at 1, 10, 50 and 100 tunnels on one server,
   tunnel-tui (shared connection, its default), tunnel-tui with share_connection = false, and autossh: supervisor
   RSS, RSS with its ssh, ssh processes, and the connections the server sees; then, at 50 shared tunnels, sshd
-  restarted (all back, from its return) and the ssh master SIGKILLed (all back). Arguments other than these
+  restarted (all back, from its return) and the ssh master SIGKILLed (all back), each after the steady 35 s
+  (--quick: 5 s, shorter than stable_after, so reconnects wait their backoff). Arguments other than these
   flags are ignored: there is no --help, and an unknown flag starts the full run (~26 minutes).
 Fault 8 (the dashboard) runs `tunnel-tui bench-render` and Benchmarks/dashboard-latency.py at the end.
 Leaves no process or namespace behind.
@@ -459,12 +460,12 @@ def shared_recovery_run(rig, tunnels=50):
     results = {}
     try:
         results["cold start, all answering"] = all_answer(tunnels, 120)
-        time.sleep(5)
+        time.sleep(STEADY)  # as before every fault of the main table: longer than stable_after (30 s)
         rig.stop_sshd()
         time.sleep(5)
         rig.start_sshd()
         results[f"sshd restarted (down 5 s), all {tunnels} back from its return"] = all_answer(tunnels, CAP)
-        time.sleep(5)
+        time.sleep(STEADY)
         pids = supervisor.ssh_pids()
         results["ssh processes before the kill"] = len(pids)
         t0 = time.time()

@@ -31,6 +31,8 @@ public actor TunnelManager {
     var servers = ServerCircuitBreaker()
     var networkMonitor: NetworkChangeMonitor?
     let seed: UInt64
+    /// The shared connections' socket directory, removed at shutdown or when the manager goes.
+    nonisolated let connectionDirectory: ConnectionDirectory?
     /// Prometheus metrics of every tunnel, fed as events happen.
     public nonisolated let metrics = TunnelMetrics()
 
@@ -67,7 +69,12 @@ public actor TunnelManager {
             metrics.register(tunnel.name)
         }
         connectionTable = table
+        connectionDirectory = table.directory
         generationBase = base
+    }
+
+    deinit {
+        connectionDirectory?.remove()
     }
 
     private static func parentDirectory(of path: String) -> String {
@@ -153,7 +160,7 @@ public actor TunnelManager {
             task.cancel()
             await task.value
         }
-        connectionTable.directory?.remove()
+        connectionDirectory?.remove()
         broadcaster.finish()
     }
 

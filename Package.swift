@@ -25,12 +25,18 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            // Only what a file imports is visible: TOMLKit imports Foundation, whose String extensions would
+            // otherwise be used unnoticed and link Foundation and ICU (45 MB) into the binary.
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
+        // The private sshd of the demo and the real-sshd tests: in the executable, not in the library product.
+        .target(name: "LoopbackSSH", dependencies: ["TunnelManager"]),
         .executableTarget(
             name: "tunnel-tui",
             dependencies: [
                 "TunnelManager",
+                "LoopbackSSH",
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -40,6 +46,7 @@ let package = Package(
             name: "TunnelTestSupport",
             dependencies: [
                 "TunnelManager",
+                "LoopbackSSH",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
@@ -47,7 +54,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TunnelManagerTests",
-            dependencies: ["TunnelManager", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TunnelManager", "TunnelTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "IntegrationTests",

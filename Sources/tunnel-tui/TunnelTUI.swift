@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TunnelManager
 
 /// The `tunnel-tui` command: a dashboard by default, plus the daemon, health and config subcommands.
@@ -16,7 +17,9 @@ struct TunnelTUI: AsyncParsableCommand {
 }
 
 extension TunnelTUI {
-    /// Runs a parsed command as argument-parser's `main()` would, then ends the process with its status.
+    /// Runs a parsed command as argument-parser's `main()` would, then ends the process with its status. A
+    /// ``CommandError`` is printed here with its own exit status; every other error goes to argument-parser
+    /// (`Error: ...`, status 1; usage and 64 for a `ValidationError`).
     static func run(_ parsed: any ParsableCommand) async -> Never {
         var command = parsed
         do {
@@ -25,6 +28,9 @@ extension TunnelTUI {
             } else {
                 try command.run()
             }
+        } catch let error as any CommandError {
+            FileHandle.standardError.write(Data(error.report.utf8))
+            exit(withError: ExitCode(error.exitStatus))
         } catch {
             exit(withError: error)
         }

@@ -50,7 +50,7 @@ struct AttachEndToEndTests {
                 #expect(await second.capture().contains("2 up"), "the other dashboard stays attached")
             }
         }
-        #expect(try ControlClient.send(ControlRequest(command: "status"), path: socket).tunnels?.count == 2)
+        #expect(try ControlClient.send(.status, path: socket).tunnels?.count == 2)
         daemon.stop()
         await rig.stop()
     }

@@ -65,6 +65,138 @@ struct DashboardEndToEndTests {
         await rig.stop()
     }
 
+    @Test("Ctrl-Z gives the shell its prompt and a sane terminal back; fg redraws the dashboard, which still answers keys")
+    func suspendAndResume() async throws {
+        let directory = try TemporaryDirectory()
+        try await Tmux.with(command: "bash --norc --noprofile -i", width: 120, height: 30) { tmux in
+            let prompt = "PROMPT$"
+            let promptIsLast: @Sendable (String) -> Bool = { screen in
+                screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }?.hasPrefix(prompt) == true
+            }
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            // Quoted apart, so only the prompt itself (not the typed line) reads "PROMPT$ ".
+            await tmux.send("PS1='PROMPT''$ '; stty -g > \(directory.path)/before", "Enter")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("\(prompt) ") }
+            await tmux.send("LANG=C.UTF-8 \(RigSupport.binary) demo", "Enter")
+            var screen = await tmux.waitForScreen { $0.contains("2 up") && $0.contains("pi-ssh") }
+            #expect(screen.contains("STATE"), "the demo runs:\n\(screen)")
+            let dashboard = ProcessTable.parents().keys.first { ProcessTable.arguments(of: $0) == [RigSupport.binary, "demo"] }
+            let pid = try #require(dashboard)
+
+            await tmux.send("C-z")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Stopped") && promptIsLast($0) }
+            #expect(screen.contains("Stopped") && promptIsLast(screen), "the shell's prompt is back:\n\(screen)")
+            #expect(!screen.contains("STATE"), "the dashboard left the screen:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "0", "the terminal left the alternate screen")
+            #expect(Self.processState(pid) == "T", "the dashboard is stopped")
+
+            await tmux.send("fg", "Enter")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STATE") && $0.contains("pi-ssh") && !$0.contains("Stopped") }
+            #expect(screen.contains("STATE") && !screen.contains(prompt), "redrawn whole:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "1")
+            await tmux.send("j")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { Self.row(of: "home-assistant", in: $0).hasPrefix("▶") }
+            #expect(Self.row(of: "home-assistant", in: screen).hasPrefix("▶"), "still answers keys:\n\(screen)")
+
+            await tmux.send("q")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Quit and stop") }
+            await tmux.send("y")
+            screen = await tmux.waitForScreen(timeout: .seconds(20)) { promptIsLast($0) && !$0.contains("STATE") }
+            #expect(await RigSupport.eventually(timeout: .seconds(10)) { !ProcessTable.isAlive(pid) }, "the dashboard ended")
+            await tmux.send("stty -g | cmp -s - \(directory.path)/before && echo STTY-SAME || echo STTY-DIFFERS", "Enter")
+            screen = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STTY-S") || $0.contains("STTY-D") }
+            #expect(screen.contains("STTY-SAME"), "the terminal modes are as before:\n\(screen)")
+            #expect(await tmux.display("#{alternate_on}") == "0")
+        }
+    }
+
+    /// Runs `body` with the demo started from an interactive bash in tmux; `body` gets the pane and the
+    /// dashboard's pid; quitting is left to `body`.
+    private static func withDemoInShell(_ body: @Sendable (Tmux, Int32) async throws -> Void) async throws {
+        try await Tmux.with(command: "bash --norc --noprofile -i", width: 120, height: 30) { tmux in
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            // Quoted apart, so only the prompt itself (not the typed line) reads "PROMPT$ ".
+            await tmux.send("PS1='PROMPT''$ '", "Enter")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("PROMPT$ ") }
+            await tmux.send("LANG=C.UTF-8 \(RigSupport.binary) demo", "Enter")
+            let screen = await tmux.waitForScreen { $0.contains("2 up") && $0.contains("pi-ssh") }
+            let dashboard = ProcessTable.parents().keys.first { ProcessTable.arguments(of: $0) == [RigSupport.binary, "demo"] }
+            let pid = try #require(dashboard, "the demo runs:\n\(screen)")
+            try await body(tmux, pid)
+            #expect(await RigSupport.eventually(timeout: .seconds(20)) { !ProcessTable.isAlive(pid) }, "the dashboard ended")
+        }
+    }
+
+    /// Moves the selection with `key` and waits until `name` is selected.
+    private static func select(_ name: String, with key: String, in tmux: Tmux) async -> String {
+        await tmux.send(key)
+        return await tmux.waitForScreen(timeout: .seconds(10)) { Self.row(of: name, in: $0).hasPrefix("▶") }
+    }
+
+    /// Quits with q, y.
+    private static func quit(_ tmux: Tmux) async {
+        await tmux.send("q")
+        _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Quit and stop") }
+        await tmux.send("y")
+    }
+
+    @Test("after a SIGSTOP from outside (the shell takes the terminal in cooked mode), fg gives the dashboard raw keys and the whole screen again")
+    func stopFromOutside() async throws {
+        try await Self.withDemoInShell { tmux, pid in
+            kill(pid, SIGSTOP)
+            #expect(await RigSupport.eventually(timeout: .seconds(10)) { Self.processState(pid) == "T" })
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Stopped") }
+            await tmux.send("fg", "Enter")
+            var screen = await tmux.waitForScreen(timeout: .seconds(10)) { !$0.contains("Stopped") && $0.contains("STATE") }
+            #expect(!screen.contains("PROMPT$"), "redrawn whole:\n\(screen)")
+            screen = await Self.select("home-assistant", with: "j", in: tmux)
+            #expect(Self.row(of: "home-assistant", in: screen).hasPrefix("▶"), "j works without Enter after fg:\n\(screen)")
+            await Self.quit(tmux)
+        }
+    }
+
+    @Test("after Ctrl-Z, bg leaves the shell the terminal: the dashboard stops again until fg")
+    func background() async throws {
+        try await Self.withDemoInShell { tmux, pid in
+            await tmux.send("C-z")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("Stopped") }
+            await tmux.send("bg", "Enter")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("PROMPT$ bg") }
+            // The shell says "Stopped (tty output)" only at its next prompt; the process state says it now.
+            #expect(await RigSupport.eventually(timeout: .seconds(10)) { Self.processState(pid) == "T" }, "stopped again in the background")
+            // A real process's time: a dashboard that took the screen back before stopping would show by now.
+            try await Task.sleep(for: .seconds(1))
+            let shown = await tmux.capture()
+            #expect(await tmux.display("#{alternate_on}") == "0", "the shell keeps the screen:\n\(shown)")
+            await tmux.send("fg", "Enter")
+            _ = await tmux.waitForScreen(timeout: .seconds(10)) { $0.contains("STATE") && !$0.contains("Stopped") }
+            let screen = await Self.select("home-assistant", with: "j", in: tmux)
+            #expect(Self.row(of: "home-assistant", in: screen).hasPrefix("▶"), "answers keys after fg:\n\(screen)")
+            await Self.quit(tmux)
+        }
+    }
+
+    @Test("a dashboard whose terminal is gone (tmux killed) stops its tunnels and exits 0 instead of trapping on stderr")
+    func terminalGone() async throws {
+        let directory = try TemporaryDirectory()
+        let status = "\(directory.path)/status"
+        // The shell ignores the hang-up so it can record the exit status; the dashboard takes SIGHUP itself.
+        let tmux = try await Tmux.start(command: "trap '' HUP; LANG=C.UTF-8 \(RigSupport.binary) demo; echo $? > \(status)", width: 100, height: 30)
+        let screen = await tmux.waitForScreen { $0.contains("2 up") }
+        #expect(screen.contains("STATE"), "the demo runs:\n\(screen)")
+        await tmux.kill()
+        #expect(await RigSupport.eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: status) })
+        let code = (try? String(contentsOfFile: status, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(code == "0", "exit status \(code ?? "none") (132 is SIGILL)")
+    }
+
+    /// The state letter of a process (`R`, `S`, `T` stopped...), from /proc.
+    private static func processState(_ pid: Int32) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: end)...].split(separator: " ").first.map(String.init)
+    }
+
     @Test("a bad config prints the same message as config check, before any screen, and exits 1")
     func badConfig() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tunnel-tui-bad-\(getpid())")

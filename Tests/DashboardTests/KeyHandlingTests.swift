@@ -126,6 +126,23 @@ struct KeyHandlingTests {
         #expect(state.quitting)
     }
 
+    @Test("Ctrl-Z and SIGTSTP suspend from the table, the log pane, an overlay or the filter, and leave them as they were")
+    func suspend() {
+        var state = SampleState.state(width: 80, height: 24)
+        #expect(press([.controlZ], &state) == [.suspend])
+        #expect(DashboardUpdate.update(&state, .suspend) == [.suspend])
+        _ = press([.enter], &state)
+        #expect(press([.controlZ], &state) == [.suspend])
+        #expect(state.focus == .log)
+        _ = press([.character("?")], &state)
+        #expect(press([.controlZ], &state) == [.suspend])
+        #expect(state.overlay == .help, "the help stays open")
+        _ = press([.escape, .escape, .character("/"), .character("n")], &state)
+        #expect(press([.controlZ], &state) == [.suspend])
+        #expect(state.editingFilter && state.filter == "n", "the filter being typed stays")
+        #expect(!state.quitting)
+    }
+
     @Test("every binding appears in the help overlay's lines, and the footer shows only keys that work in the focus")
     func bindingTableDrivesEverything() {
         let lines = HelpOverlay.lines().joined(separator: "\n")

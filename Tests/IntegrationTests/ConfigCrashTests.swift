@@ -23,15 +23,7 @@ struct ConfigCrashTests {
 
     @Test("a daemon survives SIGHUP and a control reload of a file that crashes the parser, keeps its tunnel, and says why")
     func daemonSurvives() async throws {
-        let rig = try await LoopbackSSHServer()
-        // The rig stops even when something below throws.
-        do {
-            try await checkDaemonSurvives(rig)
-        } catch {
-            await rig.stop()
-            throw error
-        }
-        await rig.stop()
+        try await RigSupport.withRig { rig in try await checkDaemonSurvives(rig) }
     }
 
     private func checkDaemonSurvives(_ rig: LoopbackSSHServer) async throws {
@@ -51,7 +43,7 @@ struct ConfigCrashTests {
         #expect(logged, "\(daemon.log)")
         #expect(daemon.log.contains("line 1: TOML syntax error at column 2: a table name cannot start with '*'"), "\(daemon.log)")
 
-        let reply = try ControlClient.send(ControlRequest(command: "reload"), path: daemon.socket, timeoutSeconds: 30)
+        let reply = try ControlClient.send(.reload, path: daemon.socket, timeoutSeconds: 30)
         #expect(!reply.ok)
         #expect(reply.error?.contains("reload rejected, nothing changed") == true, "\(reply.error ?? "")")
         #expect(reply.error?.contains("a table name cannot start with '*'") == true)

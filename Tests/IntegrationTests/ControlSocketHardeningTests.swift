@@ -165,15 +165,16 @@ struct ControlSocketHardeningTests {
             let changes = Task.detached {
                 for round in 0..<6 {
                     for name in ["a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-0", "a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-1"] {
-                        _ = try? ControlClient.send(ControlRequest(command: round % 2 == 0 ? "start" : "stop", name: name), path: socket)
+                        _ = try? ControlClient.send(round % 2 == 0 ? .start(tunnel: name) : .stop(tunnel: name), path: socket)
                     }
-                    try? await Task.sleep(for: .milliseconds(300))
+                    try? await Task.sleep(for: .milliseconds(300))  // real time: changes spread over the slow read
                 }
             }
             var received: [UInt8] = []
             var lines: [[UInt8]] = []
             var closedByServer = false
             var chunk = [UInt8](repeating: 0, count: 8192)
+            // Real time for the daemon process: it must keep a subscriber that reads this slowly for 8 s.
             let until = ContinuousClock.now + .seconds(8)
             while ContinuousClock.now < until {
                 let count = recv(client, &chunk, chunk.count, 0)

@@ -11,11 +11,11 @@ import Glibc
 @Suite("real sshd: control socket, status, check, reload", .serialized)
 struct ControlSocketTests {
     private static func tunnel(_ name: String, port: Int, local: Int, extra: String = "") -> String {
-        "\n[[tunnel]]\nname = \"\(name)\"\nremote = \"127.0.0.1:\(port)\"\nlocal = \"127.0.0.1:\(local)\"\nprobe = \"banner\"\n\(extra)\n"
+        "\n" + ConfigFixture.tunnel(name, remote: "127.0.0.1:\(port)", local: "127.0.0.1:\(local)", extra: extra)
     }
 
     private static func defaults(_ rig: LoopbackSSHServer) -> String {
-        RigSupport.defaultsTable(rig, extra: "probe_timeout = \"1s\"\nbackoff_max = \"5s\"")
+        ConfigFixture(rig, timings: .probesOnly).with(defaults: ["probe_timeout": "\"1s\"", "backoff_max": "\"5s\""]).defaultsTable()
     }
 
     private func status(_ socket: String, json: Bool = false) throws -> (status: Int32, output: String, error: String) {
@@ -24,7 +24,10 @@ struct ControlSocketTests {
 
     @Test("status exit codes: 0 all up, 1 one down, 2 all failed, 3 no instance; --json parses and matches")
     func statusExitCodes() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await statusExitCodes(rig) }
+    }
+
+    private func statusExitCodes(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
         #expect(try status(socket).status == 3, "no daemon")
         #expect(try status(socket).output.hasPrefix("UNKNOWN: no tunnel-tui instance answers"))
@@ -63,7 +66,7 @@ struct ControlSocketTests {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let reload = try runTunnelTUI(["status", "--socket", socket])  // still answers during the change
         #expect(reload.status == 1)
-        _ = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        _ = try ControlClient.send(.reload, path: socket)
         #expect(await RigSupport.eventually {
             let reply = try? status(socket)
             return reply?.status == 2 && reply?.output.contains("failed       ") == true
@@ -72,12 +75,14 @@ struct ControlSocketTests {
         daemon.stop()
         #expect(daemon.process.terminationStatus == 0)
         #expect(try status(socket).status == 3, "socket gone with the daemon")
-        await rig.stop()
     }
 
     @Test("start, stop and restart over the socket change real children; an unknown name lists the known ones")
     func actions() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await actions(rig) }
+    }
+
+    private func actions(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
         let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
         let config = try RigSupport.writeConfig(rig, ports: ports, prefix: "t")
@@ -110,12 +115,14 @@ struct ControlSocketTests {
         #expect(try runTunnelTUI(["stop", "--all", "--socket", socket]).status == 0)
         #expect(await RigSupport.eventually(timeout: .seconds(10)) { ports.allSatisfy { RigSupport.sshProcesses(mentioning: ":\($0):").isEmpty } })
         #expect(try status(socket).status == 2, "all stopped on purpose counts as none up")
-        await rig.stop()
     }
 
     @Test("reload applies the difference: added starts, removed stops, changed restarts, unchanged keeps its ssh; a broken file changes nothing")
     func reload() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await reload(rig) }
+    }
+
+    private func reload(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
         let ports = try (0..<4).map { _ in try LoopbackSSHServer.freePort() }
         let config = "\(rig.directory)/reload.toml"
@@ -130,7 +137,7 @@ struct ControlSocketTests {
         let changePid = RigSupport.sshProcesses(mentioning: ":\(ports[2]):")
 
         try (Self.defaults(rig) + "[[tunnel]]\nname = \"broken\"\nremote = 0\n").write(toFile: config, atomically: true, encoding: .utf8)
-        let rejected = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        let rejected = try ControlClient.send(.reload, path: socket)
         #expect(!rejected.ok)
         #expect(rejected.error?.contains("reload rejected, nothing changed") == true)
         #expect(rejected.error?.contains("reload.toml: line") == true, "same messages as config check: \(rejected.error ?? "")")
@@ -139,7 +146,7 @@ struct ControlSocketTests {
         try (Self.defaults(rig) + Self.tunnel("keep", port: ports[0], local: rig.port)
              + Self.tunnel("change", port: ports[2], local: rig.port, extra: "keepalive_count = 5")
              + Self.tunnel("new", port: ports[3], local: rig.port)).write(toFile: config, atomically: true, encoding: .utf8)
-        let applied = try ControlClient.send(ControlRequest(command: "reload"), path: socket)
+        let applied = try ControlClient.send(.reload, path: socket)
         #expect(applied.ok, "\(applied.error ?? "")")
         #expect(applied.reload?.added == ["new"])
         #expect(applied.reload?.removed == ["drop"])
@@ -152,14 +159,16 @@ struct ControlSocketTests {
         #expect(changed.count == 1 && changed != changePid, "changed restarts")
         #expect(ProcessTable.arguments(of: changed[0])?.contains("ServerAliveCountMax=5") == true, "with the new settings")
         #expect(RigSupport.sshProcesses(mentioning: ":\(ports[3]):").count == 1, "added starts")
-        let names = try #require(try ControlClient.send(ControlRequest(command: "status"), path: socket).tunnels).map(\.name)
+        let names = try #require(try ControlClient.send(.status, path: socket).tunnels).map(\.name)
         #expect(names == ["keep", "change", "new"])
-        await rig.stop()
     }
 
     @Test("a malformed request, a 10 MB request and a client that never reads leave the daemon healthy")
     func hostileClients() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await hostileClients(rig) }
+    }
+
+    private func hostileClients(_ rig: LoopbackSSHServer) async throws {
         let socketPath = "\(rig.directory)/control.sock"
         let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "h")
         let daemon = try DaemonProcess(config: config, socket: socketPath)
@@ -212,12 +221,14 @@ struct ControlSocketTests {
         #expect(ContinuousClock.now - started < .seconds(5))
         close(silent)
         #expect(daemon.process.isRunning)
-        await rig.stop()
     }
 
     @Test("a peer of another uid is refused even when file permissions would let it in", .enabled(if: getuid() == 0, "needs root to run a client as nobody"))
     func otherUidRefused() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await otherUidRefused(rig) }
+    }
+
+    private func otherUidRefused(_ rig: LoopbackSSHServer) async throws {
         let directory = "\(rig.directory)/run"
         let socket = "\(directory)/control.sock"
         let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "u")
@@ -242,12 +253,14 @@ struct ControlSocketTests {
         #expect(output.contains("refused: the control socket serves only uid 0"), "\(output)")
         #expect(process.terminationStatus != 0)
         #expect(try runTunnelTUI(["status", "--socket", socket]).status != 3, "its own user still gets answers")
-        await rig.stop()
     }
 
     @Test("a second daemon on the same socket refuses to start and names the first")
     func secondDaemonRefused() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await secondDaemonRefused(rig) }
+    }
+
+    private func secondDaemonRefused(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
         let port = try LoopbackSSHServer.freePort()
         let config = try RigSupport.writeConfig(rig, ports: [port], prefix: "one")
@@ -261,12 +274,14 @@ struct ControlSocketTests {
         var info = stat()
         #expect(stat(socket, &info) == 0 && info.st_mode & 0o777 == 0o600, "socket is 0600")
         #expect(stat((socket as NSString).deletingLastPathComponent, &info) == 0 && info.st_mode & 0o077 == 0, "its directory is private")
-        await rig.stop()
     }
 
     @Test("check probes every public end and local target once, with no supervisor, with the same exit codes")
     func check() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await check(rig) }
+    }
+
+    private func check(_ rig: LoopbackSSHServer) async throws {
         let open = try LoopbackSSHServer.freePort()
         let closed = try LoopbackSSHServer.freePort()
         let config = "\(rig.directory)/check.toml"
@@ -284,6 +299,5 @@ struct ControlSocketTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let tunnels = try #require(object["tunnels"] as? [[String: Any]])
         #expect(tunnels.map { $0["state"] as? String } == ["up", "unreachable"])
-        await rig.stop()
     }
 }

@@ -34,6 +34,7 @@ struct EarlySignalTests {
         // Before the fix (setpriv set the signal after exec), 21 of 30 kills between 0.06 and 0.15 s left one.
         for round in 0..<12 {
             let daemon = try startDaemon(config: config, socket: socket)
+            // Real time for the daemon process: the kill must land while it spawns its first children.
             try await Task.sleep(for: .milliseconds(60 + (round % 6) * 18))
             kill(daemon.processIdentifier, SIGKILL)
             daemon.waitUntilExit()
@@ -99,6 +100,7 @@ struct EarlySignalTests {
         var stuck: [Int32] = []
         for round in 0..<60 {
             let daemon = try startDaemon(config: config, socket: socket)
+            // Real time for the daemon process: each round signals it half a millisecond later into its start.
             try await Task.sleep(for: .microseconds(500 * round))
             kill(daemon.processIdentifier, SIGTERM)
             let exited = await RigSupport.eventually(timeout: .seconds(15)) { !daemon.isRunning }

@@ -65,7 +65,10 @@ struct MetricsTests {
 
     @Test("the textfile and /metrics parse as Prometheus exposition and carry the tunnels' values")
     func exposition() async throws {
-        let rig = try await LoopbackSSHServer()
+        try await RigSupport.withRig { rig in try await exposition(rig) }
+    }
+
+    private func exposition(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
         let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
         let metricsPort = try LoopbackSSHServer.freePort()
@@ -110,7 +113,6 @@ struct MetricsTests {
         #expect(Self.value(served.samples, "tunnel_up", ["tunnel": "m1"]) == 1)
         #expect(Self.value(served.samples, "tunnel_restarts_total", ["tunnel": "m1"]) == 1)
         #expect(Self.httpGet(port: metricsPort, path: "/").hasPrefix("HTTP/1.1 404"))
-        await rig.stop()
     }
 }
 

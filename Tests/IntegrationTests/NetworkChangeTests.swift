@@ -10,33 +10,29 @@ struct NetworkChangeTests {
     func networkReturns() async throws {
         let namespace = try NetworkNamespace()
         defer { namespace.remove() }
-        let rig = try await LoopbackSSHServer(listenAddress: namespace.serverAddress, namespace: namespace.name)
-        try namespace.removeHostAddress()
-        let config = try RigSupport.config(rig, defaults: [
-            "backoff_initial": "\"20s\"", "backoff_max": "\"60s\"", "server_check_interval": "\"60s\"", "connect_timeout": "\"3s\"",
-        ], tunnels: """
-            [[tunnel]]
-            name = "pi-ssh"
-            remote = "\(namespace.serverAddress):\(Int.random(in: 20000...60000))"
-            local = "\(namespace.serverAddress):\(rig.port)"
-            probe = "banner"
-            """)
-        let manager = RigSupport.manager(config)
-        #expect(await manager.watchNetworkChanges(), "netlink is available")
-        await manager.startAutostartTunnels()
-        let waiting = await RigSupport.eventually(timeout: .seconds(20)) {
-            await manager.status(of: "pi-ssh")?.cause?.hasPrefix("server unreachable") == true
+        // The manager's timers run on a test clock that never moves: the backoff (20 s) and the server check
+        // (60 s) cannot fire, so only the network change can bring the tunnel up.
+        let clock = TestClock()
+        try await RigSupport.withRig(listenAddress: namespace.serverAddress, namespace: namespace.name) { rig in
+            try namespace.removeHostAddress()
+            let config = try ConfigFixture(rig).with(defaults: [
+                "backoff_initial": "\"20s\"", "backoff_max": "\"60s\"", "server_check_interval": "\"60s\"", "connect_timeout": "\"3s\"",
+            ]).with(tunnel: "pi-ssh", remote: "\(namespace.serverAddress):\(Int.random(in: 20000...60000))",
+                    local: "\(namespace.serverAddress):\(rig.port)").parsed()
+            try await RigSupport.withManager(config, clock: clock, startAutostart: false) { manager in
+                #expect(await manager.watchNetworkChanges(), "netlink is available")
+                await manager.startAutostartTunnels()
+                await manager.waitUntil("pi-ssh", is: "waiting for the unreachable server", timeout: .seconds(20), logLimit: 50) {
+                    $0.cause?.hasPrefix("server unreachable") == true
+                }
+                let restored = ContinuousClock.now
+                try namespace.addHostAddress()
+                let up = await RigSupport.waitFor(.up, "pi-ssh", in: manager, timeout: .seconds(15))
+                let took = ContinuousClock.now - restored
+                #expect(up?.state == .up, "\(RigSupport.logText(up))")
+                #expect(took < .seconds(15), "up \(took) after the address returned")
+                #expect(clock.now() == .zero, "no timer of the manager could have fired")
+            }
         }
-        let before = await manager.status(of: "pi-ssh", logLimit: 50)
-        #expect(waiting, "no network: \(RigSupport.logText(before))")
-        try await Task.sleep(for: .seconds(1))
-        let restored = ContinuousClock.now
-        try namespace.addHostAddress()
-        let up = await RigSupport.waitFor(.up, "pi-ssh", in: manager, timeout: .seconds(15))
-        let took = ContinuousClock.now - restored
-        #expect(up?.state == .up, "\(RigSupport.logText(up))")
-        #expect(took < .seconds(15), "up \(took) after the address returned; backoff alone would wait 20 s, the server check 60 s")
-        await manager.shutdown()
-        await rig.stop()
     }
 }

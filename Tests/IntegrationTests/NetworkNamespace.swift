@@ -16,7 +16,10 @@ struct NetworkNamespace {
 
     init() throws {
         let tag = String(UInt32.random(in: 0..<0xFFFF), radix: 16)
-        let subnet = Int.random(in: 1...250)
+        // Other test runs on this machine (other checkouts) make namespaces too: take a subnet no route uses yet.
+        let routes = (try? Self.run(["ip", "-4", "route", "show"])) ?? ""
+        let subnet = (0..<50).lazy.map { _ in Int.random(in: 1...250) }.first { !routes.contains("10.231.\($0).") }
+            ?? Int.random(in: 1...250)
         name = "tt-test-\(tag)"
         hostLink = "tth\(tag)"
         hostAddress = "10.231.\(subnet).1"

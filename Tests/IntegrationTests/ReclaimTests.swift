@@ -66,33 +66,27 @@ struct ReclaimTests {
     @Test("with the script as the key's forced command, a port held by a stale session is reclaimed and the tunnel comes up")
     func wholePath() async throws {
         let port = try LoopbackSSHServer.freePort()
-        let rig = try await LoopbackSSHServer(authorizedKeyOptions: "command=\"/bin/sh \(Self.script) \(port)\"")
-        // The stale session: an ssh -R with the same key still holding the port on the server.
-        let holderExit = SharedValue<ChildExit?>(nil)
-        let holder = Task {
-            let exit = await SpawnLauncher().run(program: "ssh", arguments: [
-                "-N", "-o", "BatchMode=yes", "-i", rig.clientKey, "-p", String(rig.port),
-            ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(port):127.0.0.1:\(rig.port)", "--", rig.destination]) { _ in }
-            holderExit.update { $0 = exit }
+        try await RigSupport.withRig(authorizedKeyOptions: "command=\"/bin/sh \(Self.script) \(port)\"") { rig in
+            // The stale session: an ssh -R with the same key still holding the port on the server.
+            let holderExit = SharedValue<ChildExit?>(nil)
+            let holder = Task {
+                let exit = await SpawnLauncher().run(program: "ssh", arguments: [
+                    "-N", "-o", "BatchMode=yes", "-i", rig.clientKey, "-p", String(rig.port),
+                ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(port):127.0.0.1:\(rig.port)", "--", rig.destination]) { _ in }
+                holderExit.update { $0 = exit }
+            }
+            defer { holder.cancel() }
+            #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the stale session holds the port")
+            try await RigSupport.withManager(try ConfigFixture(rig).with(tunnel: "web", remote: "127.0.0.1:\(port)", local: "127.0.0.1:\(rig.port)").parsed()) { manager in
+                let up = await RigSupport.waitFor(.up, "web", in: manager, timeout: .seconds(30))
+                #expect(up?.state == .up, "\(RigSupport.logText(up))")
+                #expect(up?.recentLog.contains { $0.text.contains("server: reclaimed port \(port)") } == true, "\(RigSupport.logText(up))")
+                #expect(up?.recentLog.contains { $0.text.contains("port \(port) reclaimed; reconnecting") } == true)
+                #expect(await RigSupport.eventually(timeout: .seconds(10)) { holderExit.value != nil }, "the stale session was ended")
+            }
+            holder.cancel()
+            _ = await holder.value
         }
-        #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the stale session holds the port")
-        let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: """
-            [[tunnel]]
-            name = "web"
-            remote = "127.0.0.1:\(port)"
-            local = "127.0.0.1:\(rig.port)"
-            probe = "banner"
-            """))
-        await manager.startAutostartTunnels()
-        let up = await RigSupport.waitFor(.up, "web", in: manager, timeout: .seconds(30))
-        #expect(up?.state == .up, "\(RigSupport.logText(up))")
-        #expect(up?.recentLog.contains { $0.text.contains("server: reclaimed port \(port)") } == true, "\(RigSupport.logText(up))")
-        #expect(up?.recentLog.contains { $0.text.contains("port \(port) reclaimed; reconnecting") } == true)
-        #expect(await RigSupport.eventually(timeout: .seconds(10)) { holderExit.value != nil }, "the stale session was ended")
-        await manager.shutdown()
-        holder.cancel()
-        _ = await holder.value
-        await rig.stop()
     }
 
     // MARK: - An unprivileged tunnel user, on OpenSSH 9.2 (this system) and 10 (Debian trixie)
@@ -119,16 +113,9 @@ struct ReclaimTests {
     /// Runs `body` against a rig whose login user is unprivileged and whose key's forced command is the
     /// script for `port`; the rig is stopped afterwards, even when `body` throws.
     private func withUnprivilegedRig(_ vps: VPS, port: Int, _ body: (LoopbackSSHServer) async throws -> Void) async throws {
-        let rig = try await LoopbackSSHServer(
+        try await RigSupport.withRig(
             authorizedKeyOptions: "restrict,port-forwarding,command=\"$RIG/tunnel-tui-reclaim \(port)\"",
-            files: ["tunnel-tui-reclaim": Self.script], loginUser: Self.tunnelUser, systemRoot: vps.systemRoot)
-        do {
-            try await body(rig)
-        } catch {
-            await rig.stop()
-            throw error
-        }
-        await rig.stop()
+            files: ["tunnel-tui-reclaim": Self.script], loginUser: Self.tunnelUser, systemRoot: vps.systemRoot, body)
     }
 
     /// The common ssh options to reach `rig` with its client key.
@@ -236,21 +223,15 @@ struct ReclaimTests {
           .enabled(if: hasTrixie, "needs root and the trixie root (scripts/prepare-vps-root)"))
     func rootOnOpenSSH10() async throws {
         let port = try LoopbackSSHServer.freePort()
-        let rig = try await LoopbackSSHServer(
-            authorizedKeyOptions: "command=\"$RIG/tunnel-tui-reclaim \(port)\"",
-            files: ["tunnel-tui-reclaim": Self.script], systemRoot: Self.trixieRoot)
-        do {
+        try await RigSupport.withRig(authorizedKeyOptions: "command=\"$RIG/tunnel-tui-reclaim \(port)\"",
+                                     files: ["tunnel-tui-reclaim": Self.script], systemRoot: Self.trixieRoot) { rig in
             try await withHolder(rig, port: port, registered: false) { holderExited in
                 #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the -N session holds the port")
                 let reclaimed = await ask(rig, ["reclaim", String(port)])
                 #expect(reclaimed.exit == .exited(0) && reclaimed.output.contains("reclaimed port \(port)"), "\(reclaimed)")
                 #expect(await RigSupport.eventually(timeout: .seconds(10)) { holderExited() }, "the holding ssh was disconnected")
             }
-        } catch {
-            await rig.stop()
-            throw error
         }
-        await rig.stop()
     }
 
     private func wholePathUnprivileged(_ vps: VPS) async throws {
@@ -259,14 +240,9 @@ struct ReclaimTests {
             // The stale session: an earlier tunnel with reclaim_script = true, registered and still holding the port.
             try await withHolder(rig, port: port, registered: true) { holderExited in
                 #expect(await RigSupport.eventually { await RigSupport.isListening(port) }, "the stale session holds the port")
-                let manager = RigSupport.manager(try RigSupport.config(rig, defaults: ["reclaim_script": "true"], tunnels: """
-                    [[tunnel]]
-                    name = "web"
-                    remote = "127.0.0.1:\(port)"
-                    local = "127.0.0.1:\(rig.port)"
-                    probe = "banner"
-                    """))
-                await manager.startAutostartTunnels()
+                let config = try ConfigFixture(rig).with(defaults: ["reclaim_script": "true"])
+                    .with(tunnel: "web", remote: "127.0.0.1:\(port)", local: "127.0.0.1:\(rig.port)").parsed()
+                try await RigSupport.withManager(config) { manager in
                 let up = await RigSupport.waitFor(.up, "web", in: manager, timeout: .seconds(40))
                 #expect(up?.state == .up, "\(RigSupport.logText(up))")
                 #expect(up?.recentLog.contains { $0.text.contains("server: reclaimed port \(port)") } == true, "\(RigSupport.logText(up))")
@@ -274,12 +250,10 @@ struct ReclaimTests {
                 // The new tunnel registered too: it can be reclaimed in its turn (it reconnects afterwards).
                 let again = await ask(rig, ["reclaim", String(port)])
                 #expect(again.exit == .exited(0) && again.output.contains("reclaimed port \(port)"), "\(again)")
-                let back = await RigSupport.eventually(timeout: .seconds(40)) {
-                    let status = await manager.status(of: "web", logLimit: 0)
-                    return status?.state == .up && (status?.restarts ?? 0) >= 2
+                await manager.waitUntil("web", is: "back up after its own session was reclaimed", timeout: .seconds(40)) {
+                    $0.state == .up && $0.restarts >= 2
                 }
-                #expect(back, "the tunnel came back after its own session was reclaimed")
-                await manager.shutdown()
+                }
             }
         }
     }
@@ -299,19 +273,13 @@ struct ReclaimTests {
     @Test("with reclaim_script = true and no script on the server, the tunnel fails with a cause that says so")
     func scriptMissing() async throws {
         let port = try LoopbackSSHServer.freePort()
-        let rig = try await LoopbackSSHServer()
-        let manager = RigSupport.manager(try RigSupport.config(rig, defaults: ["reclaim_script": "true"], tunnels: """
-            [[tunnel]]
-            name = "web"
-            remote = "127.0.0.1:\(port)"
-            local = "127.0.0.1:\(rig.port)"
-            probe = "banner"
-            """))
-        await manager.startAutostartTunnels()
-        let failed = await RigSupport.waitFor(.failed, "web", in: manager, timeout: .seconds(30))
-        #expect(failed?.cause == FailureCause.reclaimScriptMissing.description, "\(RigSupport.logText(failed))")
-        #expect(failed?.hint?.contains("reclaim_script = false") == true)
-        await manager.shutdown()
-        await rig.stop()
+        try await RigSupport.withRigAndManager(config: { rig in
+            try ConfigFixture(rig).with(defaults: ["reclaim_script": "true"])
+                .with(tunnel: "web", remote: "127.0.0.1:\(port)", local: "127.0.0.1:\(rig.port)").parsed()
+        }) { _, manager in
+            let failed = await RigSupport.waitFor(.failed, "web", in: manager, timeout: .seconds(30))
+            #expect(failed?.cause == FailureCause.reclaimScriptMissing.description, "\(RigSupport.logText(failed))")
+            #expect(failed?.hint?.contains("reclaim_script = false") == true)
+        }
     }
 }

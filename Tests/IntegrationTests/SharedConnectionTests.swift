@@ -57,8 +57,7 @@ struct SharedConnectionTests {
     func tenOnOne() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(10)
-            let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let states1 = await Self.states(manager)
             #expect(await Self.allUp(manager), "\(states1)")
             let snapshot = await manager.snapshot()
@@ -73,7 +72,7 @@ struct SharedConnectionTests {
             // One sshd session (its privileged and its user process) for the ten.
             let sessions = await rig.sessionPids()
             #expect(sessions.count <= 2, "sessions: \(sessions)")
-            await manager.shutdown()
+            }
             #expect(Self.masters(of: rig).isEmpty, "no ssh left after shutdown")
         }
     }
@@ -82,8 +81,7 @@ struct SharedConnectionTests {
     func forwardsAlone() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(4)
-            let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let states3 = await Self.states(manager)
             #expect(await Self.allUp(manager), "\(states3)")
             let master = try #require(await manager.status(of: "t0")?.pid)
@@ -107,7 +105,7 @@ struct SharedConnectionTests {
             let states4 = await Self.states(manager)
             #expect(await manager.snapshot().allSatisfy { $0.pid == master }, "the same master all along: \(states4)")
             #expect(Self.masters(of: rig).count == 1)
-            await manager.shutdown()
+            }
         }
     }
 
@@ -121,8 +119,7 @@ struct SharedConnectionTests {
                 ] + rig.clientOptions.flatMap { ["-o", $0] } + ["-R", "127.0.0.1:\(ports[2]):127.0.0.1:\(rig.port)", rig.destination]) { _ in }
             }
             #expect(await RigSupport.eventually { await RigSupport.isListening(ports[2]) }, "the holder binds the port")
-            let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let blocked = await RigSupport.eventually(timeout: .seconds(30)) {
                 let others = await [0, 1, 3].asyncAllSatisfy { await manager.status(of: "t\($0)")?.state == .up }
                 let held = await manager.status(of: "t2")?.cause?.hasPrefix("waiting for the server to release port \(ports[2])") == true
@@ -136,7 +133,7 @@ struct SharedConnectionTests {
             let up = await RigSupport.waitFor(.up, "t2", in: manager, timeout: .seconds(30))
             #expect(up?.state == .up, "\(RigSupport.logText(up))")
             #expect(await manager.snapshot().allSatisfy { $0.pid == master }, "the connection was never restarted for it")
-            await manager.shutdown()
+            }
         }
     }
 
@@ -144,8 +141,7 @@ struct SharedConnectionTests {
     func masterKilled() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(10)
-            let manager = RigSupport.manager(try RigSupport.config(rig, tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let states6 = await Self.states(manager)
             #expect(await Self.allUp(manager), "\(states6)")
             let master = try #require(await manager.status(of: "t0")?.pid)
@@ -159,7 +155,7 @@ struct SharedConnectionTests {
             #expect(Set(await manager.snapshot().compactMap(\.pid)).count == 1, "one new master")
             #expect(Self.masters(of: rig).count == 1)
             for port in ports { #expect(await Self.serves(port)) }
-            await manager.shutdown()
+            }
         }
     }
 
@@ -167,9 +163,7 @@ struct SharedConnectionTests {
     func wrongKeyFailsAll() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(5)
-            let manager = RigSupport.manager(try RigSupport.config(
-                rig, defaults: ["identity_file": "\"\(rig.wrongKey)\"", "backoff_max": "\"30s\""], tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(defaults: ["identity_file": "\"\(rig.wrongKey)\"", "backoff_max": "\"30s\""]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let failed = await RigSupport.eventually(timeout: .seconds(20)) {
                 await manager.snapshot().allSatisfy { $0.state == .failed && $0.cause == "permission denied (publickey)" }
             }
@@ -179,7 +173,7 @@ struct SharedConnectionTests {
             let log = await manager.log(of: "t0")
             #expect(log.filter { $0.text.contains("spawned ssh master") }.count == 1, "one master attempt for five tunnels")
             #expect(await manager.snapshot().allSatisfy { $0.restarts == 0 && ($0.retryInSeconds ?? 0) > 20 })
-            await manager.shutdown()
+            }
         }
     }
 
@@ -187,8 +181,7 @@ struct SharedConnectionTests {
     func serverDownAndBack() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(5)
-            let manager = RigSupport.manager(try RigSupport.config(rig, defaults: ["server_check_interval": "\"1s\""], tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(defaults: ["server_check_interval": "\"1s\""]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             #expect(await Self.allUp(manager))
             let spawnsBefore = await manager.log(of: "t0").filter { $0.text.contains("spawned ssh master") }.count
             await rig.stopListener()
@@ -206,7 +199,7 @@ struct SharedConnectionTests {
             #expect(await Self.allUp(manager, timeout: .seconds(20)), "\(states10)")
             #expect(ContinuousClock.now - returned < .seconds(10))
             #expect(Set(await manager.snapshot().compactMap(\.pid)).count == 1)
-            await manager.shutdown()
+            }
         }
     }
 
@@ -214,8 +207,7 @@ struct SharedConnectionTests {
     func notShared() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(3)
-            let manager = RigSupport.manager(try RigSupport.config(rig, defaults: ["share_connection": "false"], tunnels: Self.tunnels(ports, rig: rig)))
-            await manager.startAutostartTunnels()
+            try await RigSupport.withManager(try ConfigFixture(rig).with(defaults: ["share_connection": "false"]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()) { manager in
             let states11 = await Self.states(manager)
             #expect(await Self.allUp(manager), "\(states11)")
             let snapshot = await manager.snapshot()
@@ -223,7 +215,7 @@ struct SharedConnectionTests {
             #expect(snapshot.allSatisfy { $0.connection?.shared == false && $0.connection?.label == "own" })
             #expect(Self.masters(of: rig).isEmpty, "no master")
             for port in ports { #expect(RigSupport.sshProcesses(mentioning: ":\(port):").count == 1) }
-            await manager.shutdown()
+            }
         }
     }
 
@@ -231,9 +223,8 @@ struct SharedConnectionTests {
     func reloadMovesTunnel() async throws {
         try await RigSupport.withRig { rig in
             let ports = try Self.ports(3)
-            let first = try RigSupport.config(rig, tunnels: Self.tunnels(ports, rig: rig))
-            let manager = RigSupport.manager(first)
-            await manager.startAutostartTunnels()
+            let first = try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()
+            try await RigSupport.withManager(first) { manager in
             let states12 = await Self.states(manager)
             #expect(await Self.allUp(manager), "\(states12)")
             let before = await manager.snapshot()
@@ -241,7 +232,7 @@ struct SharedConnectionTests {
             let label = before.first?.connection?.label
             var tunnels = Self.tunnels(Array(ports.prefix(2)), rig: rig)
             tunnels += Self.tunnels([ports[2]], rig: rig, prefix: "moved", extra: "keepalive_count = 4").replacingOccurrences(of: "moved0", with: "t2")
-            let summary = await manager.reload(try RigSupport.config(rig, tunnels: tunnels))
+            let summary = await manager.reload(try ConfigFixture(rig).with(tunnels: tunnels).parsed())
             #expect(summary.changed == ["t2"])
             let moved = await RigSupport.eventually(timeout: .seconds(30)) {
                 guard let status = await manager.status(of: "t2") else { return false }
@@ -256,7 +247,7 @@ struct SharedConnectionTests {
             }
             #expect(await Self.serves(ports[2]))
             #expect(Self.masters(of: rig).count == 2)
-            await manager.shutdown()
+            }
             #expect(Self.masters(of: rig).isEmpty)
         }
     }
@@ -264,7 +255,7 @@ struct SharedConnectionTests {
     /// Writes a daemon config with shared connections (one tunnel per port, `prefix0`...).
     private static func daemonConfig(_ rig: LoopbackSSHServer, ports: [Int]) throws -> String {
         let path = "\(rig.directory)/shared.toml"
-        var text = RigSupport.defaultsTable(rig, shareConnection: true)
+        var text = ConfigFixture(rig, timings: .probesOnly).with(defaults: ["share_connection": "true"]).defaultsTable()
         for (index, port) in ports.enumerated() {
             text += "\n[[tunnel]]\nname = \"s\(index)\"\nremote = \"127.0.0.1:\(port)\"\nlocal = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
         }
@@ -299,28 +290,28 @@ struct SharedConnectionTests {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("contrib/tunnel-tui-reclaim").path
         let ports = try Self.ports(3)
-        let rig = try await LoopbackSSHServer(authorizedKeyOptions: "command=\"/bin/sh \(script) \(ports.map(String.init).joined(separator: " "))\"")
-        let config = try RigSupport.config(rig, defaults: ["reclaim_script": "true"], tunnels: Self.tunnels(ports, rig: rig))
-        // The old supervisor's master, frozen: its session on the server keeps holding the three ports.
-        let old = RigSupport.manager(config)
-        await old.startAutostartTunnels()
-        #expect(await Self.allUp(old))
-        let oldMaster = try #require(await old.status(of: "t0")?.pid)
-        kill(oldMaster, SIGSTOP)
-        let manager = RigSupport.manager(config)
-        await manager.startAutostartTunnels()
-        let up = await Self.allUp(manager, timeout: .seconds(60))
-        let states = await Self.states(manager)
-        #expect(up, "\(states)")
-        let logs = await manager.log(of: "t0") + manager.log(of: "t1") + manager.log(of: "t2")
-        #expect(logs.contains { $0.text.contains("server: reclaimed port") }, "\(logs.map(\.text).joined(separator: "\n"))")
-        let masters = Set(await manager.snapshot().compactMap(\.pid))
-        #expect(masters.count == 1 && !masters.contains(oldMaster), "the new master was never the one ended")
-        kill(oldMaster, SIGKILL)
-        kill(oldMaster, SIGCONT)
-        await old.shutdown()
-        await manager.shutdown()
-        await rig.stop()
+        try await RigSupport.withRig(authorizedKeyOptions: "command=\"/bin/sh \(script) \(ports.map(String.init).joined(separator: " "))\"") { rig in
+            let config = try ConfigFixture(rig).with(defaults: ["reclaim_script": "true"]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()
+            // The old supervisor's master, frozen: its session on the server keeps holding the three ports.
+            try await RigSupport.withManager(config) { old in
+                #expect(await Self.allUp(old))
+                let oldMaster = try #require(await old.status(of: "t0")?.pid)
+                kill(oldMaster, SIGSTOP)
+                defer {
+                    kill(oldMaster, SIGKILL)
+                    kill(oldMaster, SIGCONT)
+                }
+                try await RigSupport.withManager(config) { manager in
+                    let up = await Self.allUp(manager, timeout: .seconds(60))
+                    let states = await Self.states(manager)
+                    #expect(up, "\(states)")
+                    let logs = await manager.log(of: "t0") + manager.log(of: "t1") + manager.log(of: "t2")
+                    #expect(logs.contains { $0.text.contains("server: reclaimed port") }, "\(logs.map(\.text).joined(separator: "\n"))")
+                    let masters = Set(await manager.snapshot().compactMap(\.pid))
+                    #expect(masters.count == 1 && !masters.contains(oldMaster), "the new master was never the one ended")
+                }
+            }
+        }
     }
 }
 

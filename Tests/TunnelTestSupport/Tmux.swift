@@ -8,7 +8,9 @@ import TunnelManager
 /// tmux runs through swift-subprocess, which gives it a clean signal mask (test threads block most
 /// signals, and a tmux server inheriting that would ignore SIGTERM, and so would the shell in its pane).
 public struct Tmux: Sendable {
+    /// The private tmux server's socket name (`tmux -L`).
     public let socket: String
+    /// The session's name.
     public let session = "main"
 
     /// Starts `command` in a detached session of `width` x `height`.
@@ -50,6 +52,7 @@ public struct Tmux: Sendable {
     /// Polls the pane until `condition` holds or `timeout` passes; returns the last screen seen.
     public func waitForScreen(timeout: Duration = .seconds(30), _ condition: @escaping @Sendable (String) -> Bool) async -> String {
         var last = ""
+        // The caller checks the screen this returns, and its message shows what the screen was instead.
         _ = await RigSupport.eventually(timeout: timeout) {
             last = await capture()
             return condition(last)

@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Turns what ssh prints and how it exits into a ``FailureCause``.
 public enum CauseClassifier {
     /// The cause a single line of ssh's output reveals, if any.
@@ -14,7 +16,7 @@ public enum CauseClassifier {
             return .authenticationRefused
         }
         if text.includes("remote port forwarding failed for listen port "),
-           let range = text.range(of: "remote port forwarding failed for listen port ") {
+           let range = text.firstRange(of: "remote port forwarding failed for listen port ") {
             let digits = text[range.upperBound...].prefix(while: \.isNumber)
             return .remotePortInUse(port: Int(digits) ?? 0)
         }
@@ -22,7 +24,7 @@ public enum CauseClassifier {
             || text.includes("garbage at end of line") || text.includes("bad port forwarding specification")
             || text.includes("terminating, ") && text.includes("bad configuration") || text.includes("missing argument")
             || text.includes("unknown option") || text.includes("illegal option") {
-            return .badSSHOption(line.trimmingCharacters(in: .whitespaces))
+            return .badSSHOption(line.trimmingWhitespace())
         }
         if text.hasPrefix("debug") { return nil }
         // dash, bash and zsh saying the shell found no `hold`: the key has no tunnel-tui-reclaim forced command.
@@ -41,9 +43,8 @@ public enum CauseClassifier {
             || text.includes("connection reset by") || text.includes("broken pipe") {
             return .connectionClosed
         }
-        if text.includes("connect_to "), text.includes(": failed"), let range = text.range(of: "connect_to ") {
-            let target = text[range.upperBound...].replacingOccurrences(of: ": failed.", with: "")
-                .replacingOccurrences(of: " port ", with: ":")
+        if text.includes("connect_to "), text.includes(": failed"), let range = text.firstRange(of: "connect_to ") {
+            let target = text[range.upperBound...].replacing(": failed.", with: "").replacing(" port ", with: ":")
             return .localServiceDown(String(target))
         }
         return nil
@@ -76,5 +77,3 @@ public enum CauseClassifier {
         }
     }
 }
-
-import Foundation

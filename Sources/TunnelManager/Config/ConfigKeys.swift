@@ -3,7 +3,7 @@ enum ConfigKeys {
     /// Keys allowed in `[defaults]` and overridable in each `[[tunnel]]`.
     static let overridable = [
         "server", "server_port", "identity_file", "host_key_policy", "ssh_options", "ssh",
-        "keepalive_interval", "keepalive_count", "connect_timeout",
+        "keepalive_interval", "keepalive_count", "connect_timeout", "tcp_timeout",
         "probe", "expect", "http_path", "probe_interval", "probe_timeout", "probe_failures",
         "backoff_initial", "backoff_max", "stable_after", "server_check_interval", "log_lines", "autostart",
         "reclaim_script", "share_connection",

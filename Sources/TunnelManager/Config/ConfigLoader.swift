@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TOMLKit
 
 /// Reads and validates a TOML config file into a ``Config``, collecting every problem before failing.
@@ -16,7 +16,7 @@ public enum ConfigLoader {
             if !FileManager.default.fileExists(atPath: path) {
                 throw .unreadable(path: path, reason: "no such file")
             }
-            throw .unreadable(path: path, reason: error.localizedDescription)
+            throw .unreadable(path: path, reason: "\(error)")
         }
     }
 

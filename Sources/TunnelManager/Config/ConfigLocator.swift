@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Finds the config file: `--config`, `$TUNNEL_TUI_CONFIG`, `$XDG_CONFIG_HOME/tunnel-tui/config.toml`
 /// (default `~/.config`), then `/etc/tunnel-tui/config.toml`.
@@ -10,7 +10,7 @@ public enum ConfigLocator {
         if let fromEnvironment = environment["TUNNEL_TUI_CONFIG"], !fromEnvironment.isEmpty {
             return [fromEnvironment]
         }
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? URL.homeDirectory.path
         let configHome = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(home)/.config"
         paths.append("\(configHome)/tunnel-tui/config.toml")
         paths.append("/etc/tunnel-tui/config.toml")

@@ -5,6 +5,8 @@ public enum ConfigRanges {
     public static let keepaliveInterval: ClosedRange<Duration> = .seconds(1)...(.seconds(3600))
     /// `ServerAliveCountMax`.
     public static let keepaliveCount: ClosedRange<Int> = 1...100
+    /// How long the ssh connection's packets may go unanswered before the kernel ends it (0: off).
+    public static let tcpTimeout: ClosedRange<Duration> = .zero...(.seconds(600))
     /// `ConnectTimeout`.
     public static let connectTimeout: ClosedRange<Duration> = .seconds(1)...(.seconds(600))
     /// Time between end-to-end probes.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TOMLKit
 
 /// Turns a parsed TOML table into validated tunnels, recording every problem with its line, tunnel and key.

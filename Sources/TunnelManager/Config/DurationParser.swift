@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// Parses the duration strings of the config file: `500ms`, `10s`, `2m`, `1h`, `1d`, `1.5s`, `1m30s`.
 public enum DurationParser {
     /// Returns the duration a string such as `"10s"` names, or nil when it is not a duration.
@@ -74,11 +76,9 @@ public enum DurationParser {
         if milliseconds % 3_600_000 == 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0 { return "\(milliseconds / 60_000)m" }
         if milliseconds % 1000 == 0 { return "\(milliseconds / 1000)s" }
-        return String(format: "%.1fs", Double(milliseconds) / 1000)
+        return String.fixed(Double(milliseconds) / 1000, digits: 1) + "s"
     }
 }
-
-import Foundation
 
 extension Duration {
     /// The duration in whole milliseconds.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Validates a config file in a child process (`tunnel-tui config check --quiet --config FILE`) before
 /// the supervisor parses it, so that a parser crash or hang on a bad file cannot take the supervisor and
@@ -61,7 +65,7 @@ public struct IsolatedConfigCheck: Sendable {
             return first
         }
         let shown = lines.value.map {
-            TerminalText.sanitize($0.replacingOccurrences(of: copy, with: path))
+            TerminalText.sanitize($0.replacing(copy, with: path))
         }
         let command = "run tunnel-tui config check --config \(path)"
         switch exit {

@@ -20,6 +20,9 @@ public struct TunnelConfig: Sendable, Hashable, Codable {
     public var keepaliveCount: Int
     /// `ConnectTimeout`.
     public var connectTimeout: Duration
+    /// How long the ssh connection's packets may go unanswered before the kernel ends it (TCP keepalive and
+    /// `TCP_USER_TIMEOUT` on ssh's socket, see ``KernelKeepalive``); zero leaves ssh's socket as it is.
+    public var tcpTimeout: Duration = .seconds(5)
     /// What the public and local probes do.
     public var probe: ProbeKind
     /// Banner prefix expected by the `banner` probe.

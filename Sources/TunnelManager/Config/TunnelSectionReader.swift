@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TOMLKit
 
 /// Reads one `[[tunnel]]` table, falling back to `[defaults]`, and validates every value.
@@ -70,6 +74,10 @@ struct TunnelSectionReader {
         let keepaliveInterval = duration("keepalive_interval", default: .seconds(15), range: ConfigRanges.keepaliveInterval)
         let keepaliveCount = integer("keepalive_count", default: 3, range: ConfigRanges.keepaliveCount)
         let connectTimeout = duration("connect_timeout", default: .seconds(10), range: ConfigRanges.connectTimeout)
+        let tcpTimeout = duration("tcp_timeout", default: .seconds(5), range: ConfigRanges.tcpTimeout)
+        if let tcpTimeout, tcpTimeout != .zero, tcpTimeout < .seconds(2) {
+            report("tcp_timeout", "must be 0s (off) or at least 2s: shorter ends connections on every hiccup")
+        }
 
         let remote = remoteBinding()
         let local = endpoint("local", required: true)
@@ -107,7 +115,7 @@ struct TunnelSectionReader {
 
         guard problems.count == problemCountBefore,
               let name, let server, let remote, let local, let publicEndpoint,
-              let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout,
+              let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout, let tcpTimeout,
               let probe, let probeInterval, let probeTimeout, let probeFailures,
               let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart,
               let reclaimScript, let shareConnection
@@ -124,6 +132,7 @@ struct TunnelSectionReader {
         tunnel.publicFollowsServer = publicFollowsServer
         tunnel.reclaimScript = reclaimScript
         tunnel.shareConnection = shareConnection
+        tunnel.tcpTimeout = tcpTimeout
         return tunnel
     }
 
@@ -315,9 +324,9 @@ struct TunnelSectionReader {
     ]
 
     static func expandTilde(_ path: String) -> String {
-        if path == "~" { return NSHomeDirectory() }
+        if path == "~" { return URL.homeDirectory.path }
         if path.hasPrefix("~/") {
-            let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+            let home = ProcessInfo.processInfo.environment["HOME"] ?? URL.homeDirectory.path
             return home + path.dropFirst(1)
         }
         return path

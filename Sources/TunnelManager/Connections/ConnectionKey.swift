@@ -19,6 +19,8 @@ public struct ConnectionKey: Sendable, Hashable, Codable, CustomStringConvertibl
     public var keepaliveCount: Int
     /// `ConnectTimeout`.
     public var connectTimeout: Duration
+    /// The kernel's dead-peer timeout on the connection (`tcp_timeout`).
+    public var tcpTimeout: Duration
     /// Whether the master's session registers its ports with tunnel-tui-reclaim (`hold PORT...`).
     public var reclaimScript: Bool
 
@@ -33,6 +35,7 @@ public struct ConnectionKey: Sendable, Hashable, Codable, CustomStringConvertibl
         keepaliveInterval = tunnel.keepaliveInterval
         keepaliveCount = tunnel.keepaliveCount
         connectTimeout = tunnel.connectTimeout
+        tcpTimeout = tunnel.tcpTimeout
         reclaimScript = tunnel.reclaimScript
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -29,9 +29,18 @@ public enum ControlClient {
             }
             received += buffer[0..<count]
         }
-        let line = received.prefix { $0 != 10 }
+        return try decodeReply(Array(received.prefix { $0 != 10 }), path: path)
+    }
+
+    /// Decodes one reply line; one of another protocol version is a ``ControlError/versionMismatch(path:theirs:instance:)``
+    /// that names the instance when the line says who it is.
+    static func decodeReply(_ line: [UInt8], path: String) throws(ControlError) -> ControlResponse {
         do {
             return try ControlCoding.decoder().decode(ControlResponse.self, from: Data(line))
+        } catch ControlProtocolError.unsupportedVersion(let theirs) {
+            struct Sender: Decodable { var instance: ControlInstance? }
+            let instance = (try? ControlCoding.decoder().decode(Sender.self, from: Data(line)))?.instance
+            throw .versionMismatch(path: path, theirs: theirs, instance: instance)
         } catch {
             throw .badReply(String(decoding: line.prefix(200), as: UTF8.self))
         }
@@ -41,7 +50,7 @@ public enum ControlClient {
     /// waits for room in a full backlog only as long as the send timeout). Returns a close-on-exec descriptor.
     static func connect(path: String, timeoutSeconds: Int) throws(ControlError) -> Int32 {
         var info = stat()
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathComponents.parent(of: path)
         if lstat(directory.isEmpty ? "." : directory, &info) != 0 && errno == ENOENT { throw .notRunning(path: path) }
         try ControlSocketDirectory.check(socketPath: path)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

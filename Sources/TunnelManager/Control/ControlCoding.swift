@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The JSON coding of the control protocol and `--json` output: ISO 8601 dates, sorted keys.
 public enum ControlCoding {

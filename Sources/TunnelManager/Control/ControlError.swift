@@ -12,6 +12,8 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
     case unsafeDirectory(path: String, reason: String)
     /// The instance accepted the connection (or not even that) but did not answer in time.
     case noAnswer(path: String, seconds: Int)
+    /// The instance speaks another version of the control protocol (a tunnel-tui of another release).
+    case versionMismatch(path: String, theirs: Int, instance: ControlInstance?)
 
     /// What happened and what to do.
     public var description: String {
@@ -32,6 +34,10 @@ public enum ControlError: Error, Sendable, CustomStringConvertible {
                 + "group or others), or set XDG_RUNTIME_DIR or --socket"
         case .noAnswer(let path, let seconds):
             return "the tunnel-tui instance on \(path) did not answer within \(seconds) s (stopped, or too busy?)"
+        case .versionMismatch(let path, let theirs, let instance):
+            let who = instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), tunnel-tui \(TerminalText.sanitize($0.version ?? "older than 0.9")))" } ?? ""
+            return "the tunnel-tui instance on \(path)\(who) speaks control protocol \(theirs), this tunnel-tui \(BuildInfo.version) speaks "
+                + "\(ControlProtocol.version); use the tunnel-tui binary that runs it (or restart it after an upgrade)"
         }
     }
 }

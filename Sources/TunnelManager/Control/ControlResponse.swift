@@ -1,50 +1,81 @@
-/// A reply (or, after `subscribe`, an update) on the control socket: one JSON object per line.
-public struct ControlResponse: Sendable, Codable, Hashable {
-    /// The protocol version of the server.
-    public var version: Int
-    /// Whether the request was carried out.
-    public var ok: Bool
-    /// What went wrong, when not ok.
-    public var error: String?
-    /// Who answers.
-    public var instance: ControlInstance?
-    /// Every tunnel, for `status`, actions and updates.
-    public var tunnels: [TunnelStatus]?
-    /// What a reload changed.
-    public var reload: ReloadSummary?
+/// A reply (or, after `subscribe`, an update) on the control socket. On the wire it is one JSON object per
+/// line, `{"version":1,"ok":true,"instance":{...},"tunnels":[...]}`, with `"ok":false,"error":"..."` for a
+/// failure and `"reload":{...}` after a reload.
+public enum ControlResponse: Sendable, Hashable {
+    /// Every tunnel (`status`, actions, updates), or the one asked for (`log`), and who answers.
+    case tunnels([TunnelStatus], instance: ControlInstance)
+    /// A reload was applied: what it changed, every tunnel afterwards, and who answers.
+    case reloaded(ReloadSummary, tunnels: [TunnelStatus], instance: ControlInstance)
+    /// The request was not carried out: what went wrong and what to do.
+    case failure(String)
 
-    /// Creates a reply.
-    public init(ok: Bool, error: String? = nil, instance: ControlInstance? = nil, tunnels: [TunnelStatus]? = nil, reload: ReloadSummary? = nil) {
-        self.version = ControlProtocol.version
-        self.ok = ok
-        self.error = error
-        self.instance = instance
-        self.tunnels = tunnels
-        self.reload = reload
+    /// Whether the request was carried out.
+    public var ok: Bool {
+        if case .failure = self { return false }
+        return true
     }
 
-    /// An error reply.
-    public static func failure(_ message: String) -> ControlResponse {
-        ControlResponse(ok: false, error: message)
+    /// What went wrong, for a failure.
+    public var error: String? {
+        if case .failure(let message) = self { return message }
+        return nil
+    }
+
+    /// Who answered (absent from failures).
+    public var instance: ControlInstance? {
+        switch self {
+        case .tunnels(_, let instance), .reloaded(_, _, let instance): instance
+        case .failure: nil
+        }
+    }
+
+    /// The tunnels of a successful reply.
+    public var tunnels: [TunnelStatus]? {
+        switch self {
+        case .tunnels(let tunnels, _), .reloaded(_, let tunnels, _): tunnels
+        case .failure: nil
+        }
+    }
+
+    /// What a reload changed.
+    public var reload: ReloadSummary? {
+        if case .reloaded(let summary, _, _) = self { return summary }
+        return nil
     }
 }
 
-/// The process answering on a control socket.
-public struct ControlInstance: Sendable, Codable, Hashable {
-    /// Its pid.
-    public var pid: Int32
-    /// `daemon` or `dashboard`.
-    public var mode: String
-    /// The config file it supervises.
-    public var config: String
-    /// Its tunnel-tui version (absent from instances older than 0.9).
-    public var version: String?
+extension ControlResponse: Codable {
+    private enum Key: String, CodingKey {
+        case version, ok, error, instance, tunnels, reload
+    }
 
-    /// Creates a description of this process's build (`version` defaults to ``BuildInfo/version``).
-    public init(pid: Int32, mode: String, config: String, version: String? = BuildInfo.version) {
-        self.pid = pid
-        self.mode = mode
-        self.config = config
-        self.version = version
+    /// Decodes a reply line; one of another protocol version throws ``ControlProtocolError/unsupportedVersion(_:)``
+    /// (the client turns that into ``ControlError/versionMismatch(path:theirs:instance:)``).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        let version = try container.decode(Int.self, forKey: .version)
+        guard version == ControlProtocol.version else { throw ControlProtocolError.unsupportedVersion(version) }
+        guard try container.decode(Bool.self, forKey: .ok) else {
+            self = .failure(try container.decodeIfPresent(String.self, forKey: .error) ?? "refused")
+            return
+        }
+        let instance = try container.decode(ControlInstance.self, forKey: .instance)
+        let tunnels = try container.decodeIfPresent([TunnelStatus].self, forKey: .tunnels) ?? []
+        if let summary = try container.decodeIfPresent(ReloadSummary.self, forKey: .reload) {
+            self = .reloaded(summary, tunnels: tunnels, instance: instance)
+        } else {
+            self = .tunnels(tunnels, instance: instance)
+        }
+    }
+
+    /// Encodes the reply as its wire object, in the current protocol version.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(ControlProtocol.version, forKey: .version)
+        try container.encode(ok, forKey: .ok)
+        try container.encodeIfPresent(error, forKey: .error)
+        try container.encodeIfPresent(instance, forKey: .instance)
+        try container.encodeIfPresent(tunnels, forKey: .tunnels)
+        try container.encodeIfPresent(reload, forKey: .reload)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -29,7 +29,7 @@ public final class ControlServer: Sendable {
         path: String, instance: ControlInstance? = nil, sharedGroup: gid_t? = nil, handler: @escaping Handler, updates: @escaping Updates
     ) throws(ControlError) {
         self.path = path
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = PathComponents.parent(of: path)
         try ControlSocketDirectory.prepare(directory: directory.isEmpty ? "." : directory)
         lock = try InstanceLock(socketPath: path, instance: instance)
         var info = stat()

@@ -1,60 +1,74 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// Answers control requests with a ``TunnelManager``: status, actions, reload and subscriptions.
+/// Answers control requests with a ``TunnelManager``: status, actions, reload and subscriptions, in one
+/// dispatch over ``ControlRequest``.
 public struct ControlService: Sendable {
     private let manager: TunnelManager
     /// Who answers: this process, its mode and config.
     public let instance: ControlInstance
     private let configPath: String
     private let configCheck: IsolatedConfigCheck?
+    private let willReload: @Sendable () -> Void
+    private let didReload: @Sendable (ControlResponse) -> Void
 
     /// Creates a service for `manager`, reloading from `configPath`; `mode` is `daemon` or `dashboard`.
     /// With `configCheck`, a reload first validates the new file in a child process, so a file that
-    /// crashes or hangs the parser is rejected without reaching this process.
-    public init(manager: TunnelManager, configPath: String, mode: String, configCheck: IsolatedConfigCheck? = nil) {
+    /// crashes or hangs the parser is rejected without reaching this process. `willReload` and `didReload`
+    /// run around every reload, by request or by ``reload()`` (the daemon tells systemd).
+    public init(
+        manager: TunnelManager, configPath: String, mode: String, configCheck: IsolatedConfigCheck? = nil,
+        willReload: @escaping @Sendable () -> Void = {}, didReload: @escaping @Sendable (ControlResponse) -> Void = { _ in }
+    ) {
         self.manager = manager
         self.configPath = configPath
         self.configCheck = configCheck
+        self.willReload = willReload
+        self.didReload = didReload
         self.instance = ControlInstance(pid: getpid(), mode: mode, config: configPath)
     }
 
-    /// Carries out one request.
+    /// Carries out one request. `subscribe` answers with the current snapshot; the updates that follow come
+    /// from ``updates()``.
     public func handle(_ request: ControlRequest) async -> ControlResponse {
         do {
-            switch request.command {
-            case "status", "subscribe":
+            switch request {
+            case .status, .subscribe:
                 break
-            case "log":
-                guard let name = request.name, let status = await manager.status(of: name, logLimit: Int.max) else {
+            case .log(let name):
+                guard let status = await manager.status(of: name, logLimit: Int.max) else {
                     return .failure("log needs a known tunnel name; known tunnels: \(await manager.names.joined(separator: ", "))")
                 }
-                return ControlResponse(ok: true, instance: instance, tunnels: [status])
-            case "start", "stop", "restart":
-                guard let name = request.name, !name.isEmpty else {
-                    return .failure("\(request.command) needs a tunnel name; known tunnels: \(await manager.names.joined(separator: ", "))")
-                }
-                switch request.command {
-                case "start": try await manager.start(name)
-                case "stop": try await manager.stop(name)
-                default: try await manager.restart(name)
-                }
-            case "start-all":
+                return .tunnels([status], instance: instance)
+            case .start(let name):
+                try await manager.start(name)
+            case .stop(let name):
+                try await manager.stop(name)
+            case .restart(let name):
+                try await manager.restart(name)
+            case .startAll:
                 await manager.startAll()
-            case "stop-all":
+            case .stopAll:
                 await manager.stopAll()
-            case "reload":
+            case .reload:
                 return await reload()
-            default:
-                return .failure("unknown command \"\(request.command)\"")
             }
         } catch {
             return .failure("\(error)")
         }
-        return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1))
+        return .tunnels(await manager.snapshot(logLimit: 1), instance: instance)
     }
 
     /// Re-reads the config file and applies the difference; a file with errors changes nothing.
     public func reload() async -> ControlResponse {
+        willReload()
+        let reply = await reloadConfig()
+        didReload(reply)
+        return reply
+    }
+
+    private func reloadConfig() async -> ControlResponse {
         do {
             let text = try ConfigLoader.read(path: configPath)
             if let configCheck, let problems = await configCheck.problems(text: text, path: configPath) {
@@ -62,7 +76,7 @@ public struct ControlService: Sendable {
             }
             let config = try ConfigLoader.parse(text: text, path: configPath)
             let summary = await manager.reload(config)
-            return ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1), reload: summary)
+            return .reloaded(summary, tunnels: await manager.snapshot(logLimit: 1), instance: instance)
         } catch {
             return .failure("reload rejected, nothing changed:\n\(error)")
         }
@@ -76,7 +90,7 @@ public struct ControlService: Sendable {
         let instance = self.instance
         let task = Task {
             for await _ in changes {
-                continuation.yield(ControlResponse(ok: true, instance: instance, tunnels: await manager.snapshot(logLimit: 1)))
+                continuation.yield(.tunnels(await manager.snapshot(logLimit: 1), instance: instance))
                 try? await Task.sleep(for: .milliseconds(100))
             }
             continuation.finish()

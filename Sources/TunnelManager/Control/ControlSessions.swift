@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -82,7 +82,7 @@ final class ControlSessions: Sendable {
         Task {
             let reply = await handler(request)
             let line = Self.encode(reply)
-            let subscribe = request.command == "subscribe" && reply.ok
+            let subscribe = request == .subscribe && reply.ok
             loop.schedule(at: .now) {
                 guard !connection.isClosed else { return }
                 connection.send(line)
@@ -109,19 +109,16 @@ final class ControlSessions: Sendable {
         case reply(ControlResponse)
     }
 
+    /// A request, or the error reply that says why the line is not one (the connection stays open).
     private static func parse(_ line: [UInt8]) -> Parsed {
-        guard let request = try? ControlCoding.decoder().decode(ControlRequest.self, from: Data(line)) else {
-            return .reply(.failure("malformed request: expected one JSON object per line, e.g. {\"version\":1,\"command\":\"status\"}"))
+        do {
+            return .request(try ControlCoding.decoder().decode(ControlRequest.self, from: Data(line)))
+        } catch let error as ControlProtocolError {
+            return .reply(.failure(error.description))
+        } catch {
+            return .reply(.failure(ControlProtocolError.malformed.description))
         }
-        guard request.version == ControlProtocol.version else {
-            return .reply(.failure("protocol version \(request.version) not supported (this instance speaks \(ControlProtocol.version))"))
-        }
-        guard ControlProtocol.commands.contains(request.command) else {
-            return .reply(.failure("unknown command \"\(TerminalText.sanitize(request.command))\"; known: \(ControlProtocol.commands.joined(separator: ", "))"))
-        }
-        return .request(request)
     }
-
 
     /// Answers with one error line (if the socket takes it now) and closes.
     private static func refuse(_ descriptor: Int32, _ message: String) {

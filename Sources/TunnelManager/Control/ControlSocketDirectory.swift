@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +15,7 @@ import Glibc
 public enum ControlSocketDirectory {
     /// Throws ``ControlError/unsafeDirectory(path:reason:)`` unless the directory holding `socketPath` is safe.
     public static func check(socketPath: String, uid: uid_t = getuid()) throws(ControlError) {
-        let directory = (socketPath as NSString).deletingLastPathComponent
+        let directory = PathComponents.parent(of: socketPath)
         try check(directory: directory.isEmpty ? "." : directory, uid: uid)
     }
 
@@ -54,7 +54,7 @@ public enum ControlSocketDirectory {
             }
         }
         guard info.st_mode & 0o022 == 0 else {
-            throw .unsafeDirectory(path: directory, reason: String(format: "mode %04o lets group or others replace the socket", info.st_mode & 0o7777))
+            throw .unsafeDirectory(path: directory, reason: "mode \(Self.octal(info.st_mode & 0o7777)) lets group or others replace the socket")
         }
     }
 
@@ -62,7 +62,7 @@ public enum ControlSocketDirectory {
     static func prepare(directory: String, uid: uid_t = getuid()) throws(ControlError) {
         var info = stat()
         if lstat(directory, &info) != 0 && errno == ENOENT {
-            let parent = (directory as NSString).deletingLastPathComponent
+            let parent = PathComponents.parent(of: directory)
             try checkAncestor(parent.isEmpty ? "." : parent, for: directory, uid: uid)
             guard mkdir(directory, 0o700) == 0 || errno == EEXIST else {
                 throw .system("cannot create \(directory): \(String(cString: strerror(errno))); create it (mode 0700) or pass --socket")
@@ -98,5 +98,11 @@ public enum ControlSocketDirectory {
             throw .unsafeDirectory(path: reported, reason: "cannot check \(path): \(String(cString: strerror(errno)))")
         }
         return info
+    }
+
+    /// A file mode in four octal digits, as `ls` and `chmod` write it (`0750`).
+    static func octal(_ mode: mode_t) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the control socket lives: `$XDG_RUNTIME_DIR/tunnel-tui/control.sock`, or `/run/tunnel-tui/control.sock`
 /// for root (and when no runtime directory is set). Clients also look at the system daemon's socket.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -16,7 +16,7 @@ public final class ControlSubscription: Sendable {
     public init(path: String, timeoutSeconds: Int = 10) throws(ControlError) {
         let descriptor = try ControlClient.connect(path: path, timeoutSeconds: timeoutSeconds)
         self.descriptor = descriptor
-        guard let request = try? ControlCoding.encoder().encode(ControlRequest(command: "subscribe")),
+        guard let request = try? ControlCoding.encoder().encode(ControlRequest.subscribe),
               SocketAddress.writeAll(descriptor, Array(request) + [10])
         else {
             Glibc.close(descriptor)
@@ -28,7 +28,7 @@ public final class ControlSubscription: Sendable {
         let (stream, continuation) = AsyncStream<ControlResponse>.makeStream(bufferingPolicy: .bufferingNewest(4))
         updates = stream
         let closed = self.closed
-        Thread.detachNewThread {
+        DetachedThread.start {
             let decoder = ControlCoding.decoder()
             var pending: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One line of a tunnel's log.
 public struct LogEntry: Sendable, Hashable, Codable {

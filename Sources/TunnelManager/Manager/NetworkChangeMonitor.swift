@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 #if canImport(Glibc)
 import Glibc
@@ -7,8 +7,14 @@ import Glibc
 /// Listens to Linux's rtnetlink for link, address and route changes and reports them, coalesced, so the
 /// supervisor can retry at once when the network comes back instead of waiting out its backoff.
 /// Where netlink is unavailable it reports nothing and the per-server checks and backoff still apply.
+///
+/// The socket is watched by the shared ``EventLoop`` (no thread of its own); a burst of messages is
+/// reported once it has been quiet for the quiet period (a timer on the loop, moved on by each message).
 public final class NetworkChangeMonitor: Sendable {
+    private let descriptor: Int32
     private let stopped = SharedValue(false)
+    /// The pending report of the current burst, on the loop.
+    private let report = SharedValue<EventLoop.TimerID?>(nil)
 
     /// `struct sockaddr_nl` from <linux/netlink.h> (not exported by the Glibc module).
     private struct NetlinkAddress {
@@ -23,7 +29,7 @@ public final class NetworkChangeMonitor: Sendable {
     /// Starts listening; `onChange` runs after each burst of changes has been quiet for `quietPeriod`.
     /// Returns nil when netlink cannot be opened.
     public init?(quietPeriod: Duration = .milliseconds(300), onChange: @escaping @Sendable () -> Void) {
-        let socketDescriptor = socket(16, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)  // AF_NETLINK, NETLINK_ROUTE
+        let socketDescriptor = socket(16, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)  // AF_NETLINK, NETLINK_ROUTE
         guard socketDescriptor >= 0 else { return nil }
         var address = NetlinkAddress(groups: Self.groups)
         let bound = withUnsafePointer(to: &address) {
@@ -33,29 +39,56 @@ public final class NetworkChangeMonitor: Sendable {
             close(socketDescriptor)
             return nil
         }
-        let quietMilliseconds = Int32(quietPeriod.milliseconds)
-        let stopped = self.stopped
-        Thread.detachNewThread {
-            // The thread owns the descriptor: closing it from elsewhere while recv blocks could let a reused
-            // descriptor number be read here later. It closes it itself once told to stop.
-            defer { close(socketDescriptor) }
-            var buffer = [UInt8](repeating: 0, count: 16384)
-            while !stopped.value {
-                let count = recv(socketDescriptor, &buffer, buffer.count, 0)
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 && errno != ENOBUFS { return }
-                // Coalesce the burst: wait until nothing more arrives for the quiet period.
-                var poller = pollfd(fd: socketDescriptor, events: Int16(POLLIN), revents: 0)
-                while poll(&poller, 1, quietMilliseconds) > 0 {
-                    if recv(socketDescriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT)) <= 0 && errno != ENOBUFS && errno != EAGAIN { return }
+        descriptor = socketDescriptor
+        let loop = EventLoop.shared
+        let (stopped, report) = (self.stopped, self.report)
+        let watched = loop.watch(socketDescriptor) {
+            guard Self.drain(socketDescriptor), !stopped.value else { return }
+            // Coalesce the burst: report once nothing more has arrived for the quiet period.
+            report.update { timer in
+                if let timer { loop.cancel(timer) }
+                timer = loop.schedule(at: .now + quietPeriod) {
+                    report.update { $0 = nil }
+                    if !stopped.value { onChange() }
                 }
-                if !stopped.value { onChange() }
+            }
+        }
+        guard watched else {
+            close(socketDescriptor)
+            return nil
+        }
+    }
+
+    /// Reads every queued message; whether any arrived (an overflow, ENOBUFS, counts: changes were lost).
+    private static func drain(_ descriptor: Int32) -> Bool {
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        var changed = false
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            if count > 0 || (count < 0 && errno == ENOBUFS) {
+                changed = true
+            } else if !(count < 0 && errno == EINTR) {
+                return changed
             }
         }
     }
 
-    /// Stops reporting; the listening thread ends at the next netlink message.
+    /// Stops reporting and closes the socket (on the loop's thread, so no handler reads it meanwhile).
     public func stop() {
-        stopped.update { $0 = true }
+        var first = false
+        stopped.update { value in
+            first = !value
+            value = true
+        }
+        guard first else { return }
+        let (descriptor, report) = (self.descriptor, self.report)
+        EventLoop.shared.perform {
+            report.update { timer in
+                if let timer { EventLoop.shared.cancel(timer) }
+                timer = nil
+            }
+            EventLoop.shared.unwatch(descriptor)
+            close(descriptor)
+        }
     }
 }

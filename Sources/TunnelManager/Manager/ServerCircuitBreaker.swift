@@ -5,8 +5,8 @@ struct ServerCircuitBreaker {
     var checks: [String: Task<Void, Never>] = [:]
     /// Servers known not to answer, with why.
     var down: [String: String] = [:]
-    /// Where each server's ssh really connects (`ssh -G`), looked up once, forgotten on reload.
-    var hosts: [String: String] = [:]
+    /// Where each server's ssh really connects (`ssh -G`: host and port), looked up once, forgotten on reload.
+    var endpoints: [String: Endpoint] = [:]
 
     /// Tunnels with the same key share one server and its reachability.
     static func key(of tunnel: TunnelConfig) -> String {

@@ -1,3 +1,5 @@
+import Logging
+
 /// Reloading: the plan (``ReloadPlan``) carried out tunnel by tunnel.
 extension TunnelManager {
     /// Applies a new configuration: new tunnels start (when autostart), removed ones stop, changed ones
@@ -6,7 +8,7 @@ extension TunnelManager {
     public func reload(_ config: Config) -> ReloadSummary {
         let plan = ReloadPlan(current: order.compactMap { runtimes[$0]?.supervisor.config }, config: config)
         var summary = ReloadSummary()
-        servers.hosts = [:]
+        servers.endpoints = [:]
         for name in plan.removed { retire(name) }
         for tunnel in plan.changed {
             let wasActive = runtimes[tunnel.name]?.supervisor.state.isActive ?? false

@@ -1,13 +1,20 @@
+import Logging
+
 /// The per-server circuit breaker at work: one TCP check per server while its ssh port does not answer.
 extension TunnelManager {
     /// The host a tunnel's ssh really connects to (its server's Host alias resolved by `ssh -G`), looked up
     /// once per server.
     func serverHost(of tunnel: TunnelConfig) async -> String {
+        await serverEndpoint(of: tunnel).host
+    }
+
+    /// Where a tunnel's ssh really connects, host and port (`ssh -G`), looked up once per server.
+    func serverEndpoint(of tunnel: TunnelConfig) async -> Endpoint {
         let key = ServerCircuitBreaker.key(of: tunnel)
-        if let known = servers.hosts[key] { return known }
-        let host = await ServerAddressResolver.resolve(tunnel, launcher: launcher).host
-        servers.hosts[key] = host
-        return host
+        if let known = servers.endpoints[key] { return known }
+        let endpoint = await ServerAddressResolver.resolve(tunnel, launcher: launcher)
+        servers.endpoints[key] = endpoint
+        return endpoint
     }
 
     /// A tunnel's ssh failed because its server did not answer: check the server once, and while it does not

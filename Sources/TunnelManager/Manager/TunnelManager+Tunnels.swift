@@ -1,3 +1,5 @@
+import Logging
+
 /// The tunnels' effects carried out: their own ssh children, retry timers, probe loops and reclaim requests;
 /// a tunnel on a shared connection has its spawn and terminate turned into requests to that connection.
 extension TunnelManager {
@@ -44,6 +46,18 @@ extension TunnelManager {
             case .stopProbing:
                 runtimes[name]?.probeTask?.cancel()
                 runtimes[name]?.probeTask = nil
+            case .armKeepalive(let generation):
+                // On a shared connection the pid is the master's: arming it again for each forward is harmless.
+                guard let tunnel = runtimes[name]?.supervisor.config, let pid = runtimes[name]?.supervisor.pid else { continue }
+                // Off the actor: it reads the process's descriptors and the kernel's TCP table.
+                Task.detached {
+                    let port = await self.serverEndpoint(of: tunnel).port
+                    do throws(KernelKeepaliveError) {
+                        _ = try KernelKeepalive(timeout: tunnel.tcpTimeout).arm(pid: pid, serverPort: port)
+                    } catch {
+                        await self.keepaliveFailed(error, name: name, generation: generation)
+                    }
+                }
             case .log(let text):
                 appendLog(text, origin: .supervisor, to: name)
             case .reclaim(let port, let token):
@@ -104,5 +118,11 @@ extension TunnelManager {
             runtimes[name]?.child = nil
         }
         deliver(.childExited(generation: generation, exit: exit), to: name)
+    }
+
+    /// Arming failed: said once in the tunnel's log (the tunnel runs on, watched by ssh and the probes).
+    private func keepaliveFailed(_ error: KernelKeepaliveError, name: String, generation: Int) {
+        guard runtimes[name]?.supervisor.generation == generation, runtimes[name]?.supervisor.childAlive == true else { return }
+        appendLog("\(error)", origin: .supervisor, to: name)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A tunnel as the UI and `status` see it: a plain, Codable value copied out of the manager.
 public struct TunnelStatus: Sendable, Hashable, Codable {

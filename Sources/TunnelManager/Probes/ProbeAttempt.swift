@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 #if canImport(Glibc)
@@ -211,7 +211,7 @@ final class ProbeAttempt: Sendable {
                 finish(true, "ok")
                 return
             }
-            let shown = TerminalText.sanitize(String(text.prefix(40))).trimmingCharacters(in: .whitespaces)
+            let shown = TerminalText.sanitize(String(text.prefix(40))).trimmingWhitespace()
             finish(false, "banner \"\(shown)\" does not start with \"\(request.expect)\"")
         }
     }

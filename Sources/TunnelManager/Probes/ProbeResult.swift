@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The verdict of one probe of one end.
 public struct ProbeResult: Sendable, Hashable, Codable {
     /// Whether the end answered as expected.
@@ -16,8 +18,6 @@ public struct ProbeResult: Sendable, Hashable, Codable {
 
     /// Latency in milliseconds with one decimal, e.g. `1.3 ms`.
     public var latencyDescription: String {
-        String(format: "%.1f ms", latency.seconds * 1000)
+        String.fixed(latency.seconds * 1000, digits: 1) + " ms"
     }
 }
-
-import Foundation

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What to set up on each server for the configured tunnels: sshd_config lines, the reclaim script, and one
 /// restricted authorized_keys line per key (only the ports its tunnels use).
@@ -19,7 +19,7 @@ public enum ServerSetupGuide {
             let permits = group.tunnels.map { "permitlisten=\"\(listenPermission($0.remote))\"" }.joined(separator: ",")
             let ports = group.tunnels.map { String($0.remote.port) }.joined(separator: " ")
             let key = group.identity.flatMap { try? String(contentsOfFile: $0 + ".pub", encoding: .utf8) }?
-                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "ssh-ed25519 AAAA... (the public key of \(group.identity ?? "your agent's key"))"
+                .trimmingWhitespace() ?? "ssh-ed25519 AAAA... (the public key of \(group.identity ?? "your agent's key"))"
             let needsGateway = group.tunnels.contains { $0.remote.bindAddress != nil }
             let withoutScript = group.tunnels.filter { !$0.reclaimScript }.map(\.name)
             let configStep = withoutScript.isEmpty

@@ -13,6 +13,9 @@ public enum SupervisorEffect: Sendable, Hashable {
     /// Ask the server (`ssh ... DESTINATION reclaim PORT`, answered by tunnel-tui-reclaim) to end the stale
     /// session holding `port`; deliver `.reclaimFinished(token:...)` when done.
     case reclaim(port: Int, token: Int)
+    /// Hand the connection of the child of `generation` to the kernel's dead-peer detection
+    /// (``KernelKeepalive``, `tcp_timeout`).
+    case armKeepalive(generation: Int)
     /// Write a supervisor event into the tunnel's log.
     case log(String)
 }

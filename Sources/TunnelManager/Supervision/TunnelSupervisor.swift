@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 /// The state machine of one tunnel: events in, effects out, time passed in explicitly.
 ///
 /// It owns no process, timer or socket; the ``TunnelManager`` carries out its effects. That keeps backoff
@@ -233,6 +235,7 @@ public struct TunnelSupervisor: Sendable {
         forwardEstablished = true
         forwardEstablishedAt = now
         var effects: [SupervisorEffect] = [.log("forward established: \(config.remote) on \(config.serverHost) -> \(config.local)")]
+        if config.tcpTimeout > .zero { effects.append(.armKeepalive(generation: generation)) }
         if config.probe == .none {
             effects += becomeUp(now: now, detail: "no probe configured")
         } else {
@@ -359,8 +362,6 @@ public struct TunnelSupervisor: Sendable {
 
     static func seconds(_ duration: Duration) -> String {
         let value = duration.seconds
-        return value < 10 ? String(format: "%.1f s", value) : String(format: "%.0f s", value)
+        return String.fixed(value, digits: value < 10 ? 1 : 0) + " s"
     }
 }
-
-import Foundation

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 
 #if canImport(Glibc)
@@ -38,7 +38,7 @@ public struct JournalLogHandler: LogHandler {
 
     /// One journal line: `<N>message\n`, the message on one line.
     public static func line(level: Logger.Level, message: String) -> String {
-        "<\(priority(of: level))>" + message.replacingOccurrences(of: "\n", with: " ") + "\n"
+        "<\(priority(of: level))>" + message.replacing("\n", with: " ") + "\n"
     }
 
     /// syslog priorities: debug 7, info 6, notice 5, warning 4, error 3, critical 2.

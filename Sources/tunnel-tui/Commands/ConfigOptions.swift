@@ -9,16 +9,13 @@ struct ConfigOptions: ParsableArguments {
         valueName: "path"))
     var config: String?
 
-    /// Loads and validates the config, or prints every problem to stderr and exits with status 1.
-    func load() throws -> Config {
+    /// Loads and validates the config; throws a ``ConfigLoadError`` with every problem (exit status 1).
+    func load() throws(ConfigLoadError) -> Config {
         do {
             let path = try ConfigLocator.locate(explicit: config)
             return try ConfigLoader.load(path: path)
         } catch {
-            let lines = "tunnel-tui: \(error)".split(separator: "\n", omittingEmptySubsequences: false)
-            let safe = lines.map { TerminalText.sanitize(String($0)) }.joined(separator: "\n")
-            FileHandle.standardError.write(Data((safe + "\n").utf8))
-            throw ExitCode(1)
+            throw ConfigLoadError(underlying: error)
         }
     }
 }

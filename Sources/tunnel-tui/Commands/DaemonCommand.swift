@@ -30,62 +30,22 @@ struct DaemonCommand: SignalHandlingCommand {
         DaemonLogging.bootstrap()
         let logger = Logger(label: "tunnel-tui")
         let systemd = SystemdNotifier()
-        let signals = SignalWaiter()
         for warning in config.warnings { logger.warning("\(warning)") }
-        // The shared ssh connections' control sockets live next to the instance's own.
-        let manager = TunnelManager(config: config, logger: logger, runtimeDirectory: (socket.path as NSString).deletingLastPathComponent)
-        let service = ControlService(
-            manager: manager, configPath: config.path, mode: "daemon",
-            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
         // A reload, by SIGHUP or through the socket (`systemctl reload` runs `tunnel-tui reload`), is announced
         // to systemd around it.
-        let reload: @Sendable () async -> ControlResponse = {
-            systemd.reloading()
-            let reply = await service.reload()
-            systemd.ready(status: Self.status(reply))
-            return reply
-        }
-        let server: ControlServer
-        do {
-            server = try ControlServer(path: socket.path, instance: service.instance, sharedGroup: sharedGroup, handler: { request in
-                request.command == "reload" ? await reload() : await service.handle(request)
-            }, updates: service.updates)
-        } catch {
-            logger.critical("\(error)")
-            throw ExitCode(1)
-        }
-        logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path); control socket \(server.path)")
-        let exporter: MetricsExporter?
-        do {
-            exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
-        } catch {
-            logger.critical("\(error)")
-            server.stop()
-            throw ExitCode(1)
-        }
-        await manager.watchNetworkChanges()
-        await manager.startAutostartTunnels()
-        systemd.ready(status: "supervising \(config.tunnels.count) tunnels")
-        let watchdog = SystemdWatchdog.start(notifier: systemd, manager: manager)
-        while true {
-            let received = await signals.next()
-            guard received == SIGHUP else {
-                logger.notice("received signal \(received): stopping every tunnel")
-                break
-            }
-            let reply = await reload()
-            if reply.ok {
-                logger.notice("SIGHUP: reloaded \(config.path): \(reply.reload?.description ?? "")")
-            } else {
-                logger.error("SIGHUP: \(reply.error ?? "reload failed")")
-            }
-        }
-        systemd.stopping()
-        server.stop()
-        exporter?.stop()
-        await manager.shutdown()
-        server.releaseLock()
-        _ = watchdog
+        let supervisor = SupervisorServices(
+            config: config, mode: "daemon", socketPath: socket.path, sharedGroup: sharedGroup, logger: logger,
+            willReload: { systemd.reloading() }, didReload: { systemd.ready(status: Self.status($0)) })
+        let manager = supervisor.manager
+        let socketPath = socket.path
+        // Started after the supervisor's services, so stopped first: STOPPING=1 before any tunnel stops.
+        let notifications = StartStopService("systemd notifications", start: {
+            logger.notice("supervising \(config.tunnels.count) tunnels from \(config.path); control socket \(socketPath)")
+            systemd.ready(status: "supervising \(config.tunnels.count) tunnels")
+            _ = SystemdWatchdog.start(notifier: systemd, manager: manager)
+        }, stop: { systemd.stopping() })
+        let signals = SignalService(reload: supervisor.control.reload, configPath: config.path, logger: logger)
+        try await supervisor.run(after: [notifications, signals])
         logger.notice("all ssh children ended; exiting")
     }
 

@@ -19,7 +19,7 @@ struct DashboardCommand: SignalHandlingCommand {
         let wanted = (try? ConfigLocator.locate(explicit: options.config)).map(Self.standardized)
         var ownSocketServedBy: ControlInstance?
         for path in socket.clientPaths {
-            guard let running = try? ControlClient.send(ControlRequest(command: "status"), path: path, timeoutSeconds: 3) else { continue }
+            guard let running = try? ControlClient.send(.status, path: path, timeoutSeconds: 3) else { continue }
             if let theirs = running.instance.map({ Self.standardized($0.config) }), theirs == wanted {
                 try await Self.attach(to: running, socketPath: path)
                 return
@@ -29,9 +29,7 @@ struct DashboardCommand: SignalHandlingCommand {
         let config = try options.load()
         if let other = ownSocketServedBy {
             // Never start a second supervisor on a socket another config's instance serves.
-            let who = "\(TerminalText.sanitize(other.mode)) pid \(other.pid) supervising \(TerminalText.sanitize(other.config))"
-            FileHandle.standardError.write(Data("tunnel-tui: \(socket.path) is served by \(who), not \(config.path); stop it or pass --socket\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.socketServedByOther(socket: socket.path, instance: other, config: config.path)
         }
         try await Self.show(config: config, socketPath: socket.path)
     }
@@ -46,43 +44,21 @@ struct DashboardCommand: SignalHandlingCommand {
         do {
             backend = try RemoteBackend(socketPath: socketPath)
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.attach(error)
         }
         let config = TerminalText.sanitize(running.instance?.config ?? "?")
         let label = "\(config) (attached to \(TerminalText.sanitize(running.instance?.mode ?? "daemon")) pid \(running.instance?.pid ?? 0))"
-        await DashboardRuntime(backend: backend, configPath: label).run()
+        await DashboardRuntime(backend: backend, configPath: label).run(on: NcursesTerminal())
     }
 
-    /// Runs the dashboard over `config` until the user quits, serving the control socket at `socketPath`.
-    static func show(config: Config, socketPath: String, label: String? = nil) async throws {
+    /// Runs the dashboard over `config` until the user quits (or a signal arrives), serving the control socket
+    /// at `socketPath`; `before` are services started before the supervisor's and stopped after it (the demo's sshd).
+    static func show(config: Config, socketPath: String, label: String? = nil, before: [any Service] = []) async throws {
         var logger = Logger(label: "tunnel-tui")
         logger.logLevel = .critical  // the screen is the log; nothing may write over it
-        let manager = TunnelManager(config: config, logger: logger)
-        let service = ControlService(
-            manager: manager, configPath: config.path, mode: "dashboard",
-            configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) })
-        let server: ControlServer
-        do {
-            server = try ControlServer(path: socketPath, instance: service.instance, handler: service.handle, updates: service.updates)
-        } catch {
-            // Never start a second supervisor beside one that already answers on the socket.
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        let exporter: MetricsExporter?
-        do {
-            exporter = try MetricsExporter.start(config: config, manager: manager, logger: logger)
-        } catch {
-            server.stop()
-            FileHandle.standardError.write(Data("tunnel-tui: \(error)\n".utf8))
-            throw ExitCode(1)
-        }
-        await manager.watchNetworkChanges()
-        await manager.startAutostartTunnels()
-        await DashboardRuntime(backend: LocalBackend(manager: manager, service: service), configPath: label ?? config.path).run()
-        server.stop()
-        exporter?.stop()
-        server.releaseLock()
+        let supervisor = SupervisorServices(config: config, mode: "dashboard", socketPath: socketPath, logger: logger)
+        let screen = DashboardScreenService(
+            runtime: DashboardRuntime(backend: LocalBackend(manager: supervisor.manager, service: supervisor.control), configPath: label ?? config.path))
+        try await supervisor.run(before: before, after: [screen])
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoopbackSSH
 import TunnelManager
 
 /// `tunnel-tui demo`: the dashboard on a private loopback sshd with tunnels that show real situations.
@@ -21,25 +22,38 @@ struct DemoCommand: SignalHandlingCommand {
         do {
             rig = try await LoopbackSSHServer()
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui demo: \(error)\n".utf8))
-            throw ExitCode(1)
+            throw SupervisorError.demo(error)
         }
-        let web = try DemoHTTPService()
+        let web: DemoHTTPService
+        do {
+            web = try DemoHTTPService()
+        } catch {
+            await rig.stop()
+            throw SupervisorError.demo(error)
+        }
+        // Started before the supervisor's services and stopped after them, once every ssh has ended.
+        let demoServices: [any Service] = [
+            StartStopService("demo sshd", stop: { await rig.stop() }),
+            StartStopService("demo web service", stop: { web.stop() }),
+        ]
+        let config: Config
         do {
             let text = try Self.config(rig: rig, httpPort: web.port)
             if printConfig {
                 print(text)
-            } else {
-                let config = try ConfigLoader.parse(text: text, path: "\(rig.directory)/demo.toml")
-                try text.write(toFile: config.path, atomically: true, encoding: .utf8)
-                try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
-                                               label: "demo: sshd on 127.0.0.1:\(rig.port)")
+                web.stop()
+                await rig.stop()
+                return
             }
+            config = try ConfigLoader.parse(text: text, path: "\(rig.directory)/demo.toml")
+            try text.write(toFile: config.path, atomically: true, encoding: .utf8)
         } catch {
-            FileHandle.standardError.write(Data("tunnel-tui demo: \(error)\n".utf8))
+            web.stop()
+            await rig.stop()
+            throw SupervisorError.demo(error)
         }
-        web.stop()
-        await rig.stop()
+        try await DashboardCommand.show(config: config, socketPath: "\(rig.directory)/control.sock",
+                                       label: "demo: sshd on 127.0.0.1:\(rig.port)", before: demoServices)
     }
 
     /// The demo's config text, written against the running rig.

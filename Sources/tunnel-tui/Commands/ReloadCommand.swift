@@ -16,18 +16,10 @@ struct ReloadCommand: ParsableCommand {
     @OptionGroup var target: InstanceOptions
 
     func run() throws {
-        let reply: ControlResponse
-        do {
-            reply = try target.instance.send(ControlRequest(command: "reload"), timeoutSeconds: 60)
-        } catch {
-            FileHandle.standardError.write(Data("tunnel-tui: no reload: \(error)\n".utf8))
-            throw ExitCode(HealthVerdict.unknown.rawValue)
+        let reply = try target.instance.send(.reload, timeoutSeconds: 60)
+        guard case .reloaded(let summary, _, let instance) = reply else {
+            throw InstanceError.refused(.reload, reason: reply.error ?? "reload refused")
         }
-        guard reply.ok else {
-            FileHandle.standardError.write(Data("tunnel-tui: \(TerminalText.sanitize(reply.error ?? "reload refused"))\n".utf8))
-            throw ExitCode(1)
-        }
-        let file = reply.instance.map { " \($0.config)" } ?? ""
-        print(TerminalText.sanitize("reloaded\(file): \(reply.reload?.description ?? "nothing changed")"))
+        print(TerminalText.sanitize("reloaded \(instance.config): \(summary.description)"))
     }
 }

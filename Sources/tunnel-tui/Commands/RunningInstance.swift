@@ -8,22 +8,23 @@ struct RunningInstance {
     let socket: SocketOptions
     let config: String?
 
-    /// What went wrong reaching the instance, in words that say what to do.
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
-
-    /// Sends `request` to the selected instance and returns the reply; throws ``Failure`` when none answers,
+    /// Sends `request` to the selected instance and returns the reply; throws ``InstanceError/unreachable(_:reasons:)`` when none answers,
     /// or, with `--config`, when none that answers supervises that file. The request goes only to the
     /// selected instance: with `--config`, each candidate is first asked for its status.
-    func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(Failure) -> ControlResponse {
+    func send(_ request: ControlRequest, timeoutSeconds: Int = 10) throws(InstanceError) -> ControlResponse {
         guard let config else { return try firstAnswer(request, timeoutSeconds: timeoutSeconds).reply }
-        let (path, status) = try firstAnswer(ControlRequest(command: "status"), timeoutSeconds: timeoutSeconds, supervising: config)
-        if request.command == "status" { return status }
+        let path: String, status: ControlResponse
+        do {
+            (path, status) = try firstAnswer(.status, timeoutSeconds: timeoutSeconds, supervising: config)
+        } catch {
+            guard case .unreachable(_, let reasons) = error else { throw error }
+            throw .unreachable(request, reasons: reasons)
+        }
+        if request == .status { return status }
         do {
             return try ControlClient.send(request, path: path, timeoutSeconds: timeoutSeconds)
         } catch {
-            throw Failure(description: TerminalText.sanitize("\(error)"))
+            throw .unreachable(request, reasons: [TerminalText.sanitize("\(error)")])
         }
     }
 
@@ -31,7 +32,7 @@ struct RunningInstance {
     /// its reply; otherwise every candidate's failure.
     private func firstAnswer(
         _ request: ControlRequest, timeoutSeconds: Int, supervising config: String? = nil
-    ) throws(Failure) -> (path: String, reply: ControlResponse) {
+    ) throws(InstanceError) -> (path: String, reply: ControlResponse) {
         var failures: [String] = []
         for path in socket.clientPaths {
             let reply: ControlResponse
@@ -48,6 +49,6 @@ struct RunningInstance {
             failures.append(TerminalText.sanitize(
                 "\(path) is served by \(reply.instance.map { "\($0.mode) pid \($0.pid) supervising \(served ?? $0.config)" } ?? "an instance"), not \(wanted)"))
         }
-        throw Failure(description: failures.joined(separator: "; "))
+        throw .unreachable(request, reasons: failures)
     }
 }

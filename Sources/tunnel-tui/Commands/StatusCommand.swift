@@ -19,7 +19,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let reply: ControlResponse
         do {
-            reply = try target.instance.send(ControlRequest(command: "status"))
+            reply = try target.instance.send(.status)
         } catch {
             if json {
                 print("{\"verdict\":\"UNKNOWN\",\"error\":\(Self.quoted("\(error)"))}")

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 @testable import TunnelManager
+import TunnelTestSupport
 
 /// Inputs that used to crash, trap, accept nonsense or take quadratic time (issue 14, items 3, 4, 11, 12).
 @Suite("config: hostile and huge inputs")
 struct ConfigHardeningTests {
 
-    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixtures.problems(text) }
-    private let minimal = ConfigFixtures.minimal + "\n"
+    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixture.problems(text) }
+    private let minimal = ConfigFixture.minimal + "\n"
 
     @Test("table headers that make toml++ abort are reported with their line and column and how to quote them", arguments: [
         ("[*]\n", 1, 2), ("[#]\n", 1, 2), ("[ünicode]\n", 1, 2), ("[[[x]]]\n", 1, 3), ("[.a]\n", 1, 2),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TunnelManager
+import TunnelTestSupport
 
 @Suite("config: loading and validation")
 struct ConfigLoaderTests {
@@ -10,8 +11,8 @@ struct ConfigLoaderTests {
         return path
     }()
 
-    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixtures.problems(text) }
-    private let minimal = ConfigFixtures.minimal
+    private func problems(_ text: String) -> [ConfigProblem] { ConfigFixture.problems(text) }
+    private let minimal = ConfigFixture.minimal
 
     @Test("metrics keys are top-level, validated, and loopback only")
     func metricsKeys() throws {
@@ -30,6 +31,7 @@ struct ConfigLoaderTests {
         #expect(tunnel.keepaliveInterval == .seconds(15))
         #expect(tunnel.keepaliveCount == 3)
         #expect(tunnel.connectTimeout == .seconds(10))
+        #expect(tunnel.tcpTimeout == .seconds(5))
         #expect(tunnel.probe == .tcp)
         #expect(tunnel.probeInterval == .seconds(5))
         #expect(tunnel.probeTimeout == .seconds(3))
@@ -103,6 +105,15 @@ struct ConfigLoaderTests {
             """, path: "t.toml")
         #expect(config.tunnels.map(\.reclaimScript) == [true, false])
         #expect(problems(minimal + "\nreclaim_script = \"yes\"\n").first?.message.contains("must be true or false") == true)
+    }
+
+    @Test("tcp_timeout is 0s (off) or at least 2s")
+    func tcpTimeoutKey() throws {
+        #expect(try ConfigLoader.parse(text: minimal + "\ntcp_timeout = \"0s\"\n", path: "t.toml").tunnels.first?.tcpTimeout == .zero)
+        #expect(try ConfigLoader.parse(text: minimal + "\ntcp_timeout = \"10s\"\n", path: "t.toml").tunnels.first?.tcpTimeout == .seconds(10))
+        let short = problems(minimal + "\ntcp_timeout = \"1s\"\n")
+        #expect(short.count == 1 && short.first?.message.contains("0s (off) or at least 2s") == true, "\(short)")
+        #expect(problems(minimal + "\ntcp_timeout = \"11m\"\n").first?.message.contains("the range is 0ms to 10m") == true)
     }
 
     @Test("a TOML syntax error names the file and the line")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TunnelManager
+import TunnelTestSupport
 
 /// Probes against tiny listeners made by the test.
 @Suite("probes")

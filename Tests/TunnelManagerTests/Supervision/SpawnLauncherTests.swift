@@ -57,7 +57,9 @@ struct SpawnLauncherTests {
         try await Task.sleep(for: .milliseconds(200))
         task.cancel()
         #expect(await task.value == .signaled(SIGTERM))
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Ended by the cancel, not by the child's own 60 s; the margin is for a machine busy with other runs
+        // (11 s was seen with a load of 14 on two cores).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test("a child killed by a signal is reported as signaled")

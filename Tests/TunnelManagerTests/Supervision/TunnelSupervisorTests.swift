@@ -52,6 +52,21 @@ struct TunnelSupervisorTests {
         #expect(supervisor.uptime(now: .seconds(12)) == .seconds(10))
     }
 
+    @Test("once the forward is established the connection is handed to the kernel's keepalive, unless tcp_timeout is 0s")
+    func armsKeepalive() {
+        var supervisor = TunnelSupervisor(config: Self.tunnel(), now: .zero, seed: 1)
+        _ = supervisor.handle(.startRequested, now: .zero)
+        _ = supervisor.handle(.childStarted(generation: 1, pid: 42), now: .zero)
+        #expect(supervisor.handle(.childOutput(generation: 1, line: Self.forwardLine), now: .zero).contains(.armKeepalive(generation: 1)))
+
+        var off = Self.tunnel()
+        off.tcpTimeout = .zero
+        var quiet = TunnelSupervisor(config: off, now: .zero, seed: 1)
+        _ = quiet.handle(.startRequested, now: .zero)
+        _ = quiet.handle(.childStarted(generation: 1, pid: 42), now: .zero)
+        #expect(!quiet.handle(.childOutput(generation: 1, line: Self.forwardLine), now: .zero).contains { if case .armKeepalive = $0 { true } else { false } })
+    }
+
     @Test("with probe = none the forward report alone makes it up")
     func noProbe() {
         var supervisor = TunnelSupervisor(config: Self.tunnel(probe: .none), now: .zero, seed: 1)

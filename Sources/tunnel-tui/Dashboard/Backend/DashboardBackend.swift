@@ -12,6 +12,7 @@ protocol DashboardBackend: Sendable {
     func log(of name: String) async -> [LogEntry]
     /// Carries out an action; returns feedback for the footer, if any.
     func perform(_ effect: DashboardEffect) async -> String?
-    /// Called once after the screen closed: stop the tunnels, or disconnect.
+    /// Called once after the screen closed: disconnect from a daemon (in-process tunnels are stopped by the
+    /// service group after the screen, see `SupervisorServices`).
     func finish() async
 }

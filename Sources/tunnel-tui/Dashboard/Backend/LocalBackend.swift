@@ -1,6 +1,6 @@
 import TunnelManager
 
-/// Tunnels supervised in this process; quitting stops them.
+/// Tunnels supervised in this process; quitting stops them (``SupervisorServices`` does, after the screen).
 struct LocalBackend: DashboardBackend {
     let manager: TunnelManager
     let service: ControlService
@@ -30,14 +30,13 @@ struct LocalBackend: DashboardBackend {
         case .startAll: await manager.startAll()
         case .stopAll: await manager.stopAll()
         case .reload: return Self.describe(await service.reload())
-        case .quit, .repaint: break
+        case .quit, .repaint, .suspend: break
         }
         return nil
     }
 
-    func finish() async {
-        await manager.shutdown()
-    }
+    /// Nothing to do: the service group stops the manager (every ssh child) once the screen has closed.
+    func finish() async {}
 
     /// Footer feedback for a reload reply.
     static func describe(_ reply: ControlResponse) -> String {

@@ -32,23 +32,23 @@ final class RemoteBackend: DashboardBackend {
 
     func snapshot() async -> [TunnelStatus] {
         if let tunnels = latest.value { return tunnels }
-        return (try? await request(ControlRequest(command: "status")))?.tunnels ?? []
+        return (try? await request(.status))?.tunnels ?? []
     }
 
     func log(of name: String) async -> [LogEntry] {
-        (try? await request(ControlRequest(command: "log", name: name)))?.tunnels?.first?.recentLog ?? []
+        (try? await request(.log(tunnel: name)))?.tunnels?.first?.recentLog ?? []
     }
 
     func perform(_ effect: DashboardEffect) async -> String? {
         let request: ControlRequest
         switch effect {
-        case .start(let name): request = ControlRequest(command: "start", name: name)
-        case .stop(let name): request = ControlRequest(command: "stop", name: name)
-        case .restart(let name): request = ControlRequest(command: "restart", name: name)
-        case .startAll: request = ControlRequest(command: "start-all")
-        case .stopAll: request = ControlRequest(command: "stop-all")
-        case .reload: request = ControlRequest(command: "reload")
-        case .quit, .repaint: return nil
+        case .start(let name): request = .start(tunnel: name)
+        case .stop(let name): request = .stop(tunnel: name)
+        case .restart(let name): request = .restart(tunnel: name)
+        case .startAll: request = .startAll
+        case .stopAll: request = .stopAll
+        case .reload: request = .reload
+        case .quit, .repaint, .suspend: return nil
         }
         do {
             let reply = try await self.request(request)

@@ -1,9 +1,8 @@
-import Foundation
 import Synchronization
 import TunnelManager
 
-/// Hands news from async tasks (manager snapshots, signals) to the UI thread, and wakes it through a pipe
-/// it polls together with the keyboard.
+/// Hands news from async tasks (manager snapshots, signals) to the UI thread, and wakes it from its wait for
+/// keys (the terminal backend's ``TerminalBackend/waker``).
 final class DashboardMailbox: Sendable {
     private struct Contents {
         var snapshot: (tunnels: [TunnelStatus], log: [LogEntry])?
@@ -13,9 +12,12 @@ final class DashboardMailbox: Sendable {
     }
 
     private let contents = Mutex(Contents())
-    private let wakePipe = WakePipe()
-    /// Read end, polled by the UI thread.
-    var wakeDescriptor: Int32 { wakePipe.readDescriptor }
+    private let wake: @Sendable () -> Void
+
+    /// A mailbox that calls `wake` whenever news arrives.
+    init(wake: @escaping @Sendable () -> Void) {
+        self.wake = wake
+    }
 
     /// The tunnel whose whole log the UI wants.
     var selectedName: String? {
@@ -25,24 +27,23 @@ final class DashboardMailbox: Sendable {
 
     func publish(tunnels: [TunnelStatus], log: [LogEntry]) {
         contents.withLock { $0.snapshot = (tunnels, log) }
-        wakePipe.wake()
+        wake()
     }
 
     /// A line of feedback for the footer (e.g. the result of a reload).
     func publish(notice: String) {
         contents.withLock { $0.notice = notice }
-        wakePipe.wake()
+        wake()
     }
 
     func requestTermination() {
         contents.withLock { $0.terminate = true }
-        wakePipe.wake()
+        wake()
     }
 
     /// Takes what arrived since the last call.
     func take() -> (snapshot: (tunnels: [TunnelStatus], log: [LogEntry])?, notice: String?, terminate: Bool) {
-        wakePipe.drain()
-        return contents.withLock { contents in
+        contents.withLock { contents in
             defer {
                 contents.snapshot = nil
                 contents.notice = nil

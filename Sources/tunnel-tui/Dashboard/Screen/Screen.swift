@@ -63,9 +63,35 @@ struct Screen: Equatable, Sendable {
     /// The characters, one line per row, trailing spaces trimmed.
     var text: String {
         (0..<height).map { row in
-            String(cells[(row * width)..<(row * width + width)].map(\.character)).replacingOccurrences(
-                of: "\\s+$", with: "", options: .regularExpression)
+            var line = String(cells[(row * width)..<(row * width + width)].map(\.character))
+            while line.last?.isWhitespace == true { line.removeLast() }
+            return line
         }.joined(separator: "\n")
+    }
+
+    /// What a terminal showing `previous` must write to show this screen: runs of the cells that differ, row
+    /// by row. Without a previous frame, or when the size changed, it is ``ScreenChange/clear`` followed by
+    /// every row.
+    func diff(from previous: Screen?) -> [ScreenChange] {
+        guard let previous, previous.width == width, previous.height == height else {
+            return [.clear] + (0..<height).compactMap { row in
+                width > 0 ? .run(x: 0, y: row, cells: Array(cells[(row * width)..<(row * width + width)])) : nil
+            }
+        }
+        var changes: [ScreenChange] = []
+        for row in 0..<height {
+            var column = 0
+            while column < width {
+                guard self[column, row] != previous[column, row] else {
+                    column += 1
+                    continue
+                }
+                let start = column
+                while column < width && self[column, row] != previous[column, row] { column += 1 }
+                changes.append(.run(x: start, y: row, cells: Array(cells[(row * width + start)..<(row * width + column)])))
+            }
+        }
+        return changes
     }
 
     /// The styles, one line per row: `.` plain, `G`/`Y`/`R`/`C`/`B` colours, `d` dim, `b` bold, `r` reverse
@@ -89,5 +115,3 @@ struct Screen: Equatable, Sendable {
         }.joined(separator: "\n")
     }
 }
-
-import Foundation

@@ -11,4 +11,6 @@ enum DashboardEffect: Hashable, Sendable {
     case quit
     /// Repaint every cell (Ctrl-L).
     case repaint
+    /// Hand the terminal back to the shell and stop until `fg` (Ctrl-Z, SIGTSTP), then repaint every cell.
+    case suspend
 }

@@ -11,4 +11,6 @@ enum DashboardMessage: Sendable {
     case notice(String)
     /// SIGTERM, SIGHUP or SIGINT from outside: quit without asking.
     case terminate
+    /// SIGTSTP from outside: suspend as Ctrl-Z does.
+    case suspend
 }

@@ -26,12 +26,18 @@ enum DashboardUpdate {
         case .terminate:
             state.quitting = true
             return [.quit]
+        case .suspend:
+            return [.suspend]
         case .key(let key):
             return handle(key, &state)
         }
     }
 
     private static func handle(_ key: Key, _ state: inout ViewState) -> [DashboardEffect] {
+        if KeyBinding.binding(for: key, in: state.focus)?.action == .suspend {
+            // Like htop: Ctrl-Z suspends whatever is open (an overlay, the filter being typed) and keeps it.
+            return [.suspend]
+        }
         switch state.overlay {
         case .help:
             // Arrows and j/k scroll a help that does not fit; any other key closes it.

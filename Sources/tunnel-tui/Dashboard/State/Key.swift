@@ -3,5 +3,5 @@ enum Key: Hashable, Sendable {
     case character(Character)
     case up, down, home, end, pageUp, pageDown
     case enter, tab, escape, backspace
-    case controlC, controlL
+    case controlC, controlL, controlZ
 }

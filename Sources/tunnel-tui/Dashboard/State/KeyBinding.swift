@@ -3,7 +3,7 @@ struct KeyBinding: Sendable {
     /// What the binding does.
     enum Action: Sendable, Hashable {
         case moveDown, moveUp, first, last, focusLog, back, follow, pageUp, pageDown
-        case start, stop, restart, startAll, stopAll, filter, help, quit, redraw, reload
+        case start, stop, restart, startAll, stopAll, filter, help, quit, redraw, reload, suspend
     }
 
     let keys: [Key]
@@ -43,6 +43,8 @@ struct KeyBinding: Sendable {
         KeyBinding(keys: [.character("q"), .controlC], label: "q", help: "quit", action: .quit, focus: .log, inFooter: true),
         KeyBinding(keys: [.controlL], label: "Ctrl-L", help: "redraw the screen", action: .redraw, focus: .table, inFooter: false),
         KeyBinding(keys: [.controlL], label: "Ctrl-L", help: "redraw the screen", action: .redraw, focus: .log, inFooter: false),
+        KeyBinding(keys: [.controlZ], label: "Ctrl-Z", help: "suspend to the shell (fg resumes)", action: .suspend, focus: .table, inFooter: false),
+        KeyBinding(keys: [.controlZ], label: "Ctrl-Z", help: "suspend to the shell (fg resumes)", action: .suspend, focus: .log, inFooter: false),
     ]
 
     /// The binding for `key` in `focus`.

@@ -33,6 +33,7 @@ struct HelpOverlay: Widget {
         case .backspace: "Backspace"
         case .controlC: "Ctrl-C"
         case .controlL: "Ctrl-L"
+        case .controlZ: "Ctrl-Z"
         }
     }
 

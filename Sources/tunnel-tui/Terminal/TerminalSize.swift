@@ -1,0 +1,5 @@
+/// A terminal's size in character cells.
+struct TerminalSize: Hashable, Sendable {
+    var width: Int
+    var height: Int
+}

@@ -2,7 +2,9 @@
 /// ``ConnectionSupervisor``. Tunnel generations are the ``TunnelSupervisor`` generations of the forward.
 public enum ConnectionEvent: Sendable, Hashable {
     /// A tunnel wants its forward on this connection (its supervisor asked for a child of `generation`).
-    case forwardWanted(tunnel: String, generation: Int)
+    /// `onTimer`: its retry timer asked (a backoff), so the connection's gap between failed masters applies;
+    /// otherwise something happened (a start, the server or the network back) and a master starts at once.
+    case forwardWanted(tunnel: String, generation: Int, onTimer: Bool = false)
     /// A tunnel no longer wants its forward (stop, restart): cancel it on the server.
     case forwardReleased(tunnel: String, generation: Int)
     /// A tunnel failed `probe_failures` public probes in a row while its local side answers.

@@ -43,7 +43,7 @@ public struct ConnectionSupervisor: Sendable {
     private var strongestCause: FailureCause?
     private var ending: Ending?
     private var becameUp = false
-    /// No master starts before this time (after one that never came up).
+    /// No master starts on a tunnel's retry timer before this time (after one that never came up).
     private var nextAttemptAt: Duration?
     private var retryToken = 0
     private var retryScheduled = false
@@ -66,7 +66,7 @@ public struct ConnectionSupervisor: Sendable {
     /// Handles one event at monotonic time `now` and returns the effects to carry out, in order.
     public mutating func handle(_ event: ConnectionEvent, now: Duration) -> [ConnectionEffect] {
         switch event {
-        case .forwardWanted(let tunnel, let tunnelGeneration):
+        case .forwardWanted(let tunnel, let tunnelGeneration, let onTimer):
             wanted[tunnel] = tunnelGeneration
             lastProbePassed[tunnel] = nil
             switch state {
@@ -77,7 +77,7 @@ public struct ConnectionSupervisor: Sendable {
             case .closing:
                 return []
             case .idle:
-                return startMasterIfDue(now: now)
+                return onTimer ? startMasterIfDue(now: now) : spawnMaster(now: now)
             }
 
         case .forwardReleased(let tunnel, let tunnelGeneration):

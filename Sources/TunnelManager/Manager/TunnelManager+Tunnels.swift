@@ -3,12 +3,13 @@ import Logging
 /// The tunnels' effects carried out: their own ssh children, retry timers, probe loops and reclaim requests;
 /// a tunnel on a shared connection has its spawn and terminate turned into requests to that connection.
 extension TunnelManager {
-    func apply(_ effects: [SupervisorEffect], to name: String) {
+    /// `onTimer`: the effects answer the tunnel's retry timer (a shared connection then keeps its gap).
+    func apply(_ effects: [SupervisorEffect], to name: String, onTimer: Bool) {
         for effect in effects {
             switch effect {
             case .spawn(let generation):
                 if let label = runtimes[name]?.connection {
-                    deliver(.forwardWanted(tunnel: name, generation: generation), toConnection: label)
+                    deliver(.forwardWanted(tunnel: name, generation: generation, onTimer: onTimer), toConnection: label)
                 } else {
                     launchChild(of: name, generation: generation)
                 }
@@ -64,8 +65,8 @@ extension TunnelManager {
                 guard let tunnel = runtimes[name]?.supervisor.config else { continue }
                 let shared = runtimes[name]?.connection.flatMap { connectionTable.runtimes[$0] }
                 let controlPath = shared?.supervisor.state == .up ? shared?.controlPath : nil
-                Task { [launcher] in
-                    let (reclaimed, detail) = await PortReclaimer.reclaim(tunnel, port: port, through: controlPath, launcher: launcher)
+                Task { [launcher, clock] in
+                    let (reclaimed, detail) = await PortReclaimer.reclaim(tunnel, port: port, through: controlPath, launcher: launcher, clock: clock)
                     self.deliver(.reclaimFinished(token: token, reclaimed: reclaimed, detail: detail), to: name)
                 }
             }

@@ -226,7 +226,7 @@ public actor TunnelManager {
             metrics.recordRestarts(name, count: runtime.supervisor.restartCount - before.2)
         }
         runtimes[name] = runtime
-        apply(effects, to: name)
+        apply(effects, to: name, onTimer: event.isRetryTimer)
         if event.endsChild, runtime.supervisor.state == .backoff, runtime.supervisor.cause?.isServerLevel == true {
             serverLevelFailure(of: name)
         }
@@ -254,6 +254,11 @@ public actor TunnelManager {
 }
 
 extension SupervisorEvent {
+    fileprivate var isRetryTimer: Bool {
+        if case .retryDue = self { return true }
+        return false
+    }
+
     fileprivate var isProbe: Bool {
         if case .probeCompleted = self { return true }
         return false

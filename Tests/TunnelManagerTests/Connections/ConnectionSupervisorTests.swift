@@ -108,17 +108,25 @@ struct ConnectionSupervisorTests {
         let effects = connection.handle(.masterExited(generation: 1, exit: .exited(255)), now: .milliseconds(100))
         #expect(effects.contains(.tunnel("a", .connectionEnded(generation: 7, exit: .exited(255), cause: .authenticationRefused))))
         #expect(effects.contains(.tunnel("b", .connectionEnded(generation: 7, exit: .exited(255), cause: .authenticationRefused))))
-        // Both tunnels ask again at once: one timer, no master before the gap, then exactly one.
-        let again = connection.handle(.forwardWanted(tunnel: "a", generation: 8), now: .milliseconds(200))
+        // Both tunnels' retry timers ask again at once: one timer, no master before the gap, then exactly one.
+        let again = connection.handle(.forwardWanted(tunnel: "a", generation: 8, onTimer: true), now: .milliseconds(200))
         guard case .scheduleRetry(let token, let at)? = again.first, again.count == 1 else {
             Issue.record("expected one retry timer: \(again)")
             return
         }
         #expect(at == .milliseconds(1100))
-        #expect(connection.handle(.forwardWanted(tunnel: "b", generation: 8), now: .milliseconds(300)).isEmpty)
+        #expect(connection.handle(.forwardWanted(tunnel: "b", generation: 8, onTimer: true), now: .milliseconds(300)).isEmpty)
         let due = connection.handle(.retryDue(token: token), now: at)
         #expect(due.filter { if case .spawnMaster = $0 { true } else { false } }.count == 1)
         #expect(connection.masterStarts == 2)
+    }
+
+    @Test("a tunnel asking for another reason than its timer (the server or the network back, a start) gets a master at once")
+    func explicitAskSkipsTheGap() {
+        var connection = Self.idle()
+        _ = connection.handle(.forwardWanted(tunnel: "a", generation: 7), now: .zero)
+        _ = connection.handle(.masterExited(generation: 1, exit: .exited(255)), now: .milliseconds(100))
+        #expect(connection.handle(.forwardWanted(tunnel: "a", generation: 8), now: .milliseconds(200)).contains(.spawnMaster(generation: 2)))
     }
 
     @Test("one tunnel failing its public probe while another passes gets its forward requested again; the master stays")

@@ -31,7 +31,10 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         // The private sshd of the demo and the real-sshd tests: in the executable, not in the library product.
-        .target(name: "LoopbackSSH", dependencies: ["TunnelManager"]),
+        .target(
+            name: "LoopbackSSH", dependencies: ["TunnelManager"],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
+        ),
         .executableTarget(
             name: "tunnel-tui",
             dependencies: [
@@ -40,7 +43,8 @@ let package = Package(
                 "CNcurses",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            swiftSettings: [.enableUpcomingFeature("MemberImportVisibility")]
         ),
         .target(
             name: "TunnelTestSupport",

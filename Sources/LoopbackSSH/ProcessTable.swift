@@ -1,5 +1,9 @@
 import FoundationEssentials
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Reads Linux's `/proc` for parent/child relations and command lines.
 public enum ProcessTable {
     /// Every live pid with its parent pid.

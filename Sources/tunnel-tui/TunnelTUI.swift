@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// The `tunnel-tui` command: a dashboard by default, plus the daemon, health and config subcommands.
@@ -29,7 +33,7 @@ extension TunnelTUI {
                 try command.run()
             }
         } catch let error as any CommandError {
-            FileHandle.standardError.write(Data(error.report.utf8))
+            StandardError.write(error.report)
             exit(withError: ExitCode(error.exitStatus))
         } catch {
             exit(withError: error)

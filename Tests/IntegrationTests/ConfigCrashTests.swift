@@ -11,11 +11,11 @@ import Glibc
 @Suite("real binary: config files that crash the parser", .serialized)
 struct ConfigCrashTests {
     @Test("config check on a header toml++ aborts on exits 1 with the line, never 134", arguments: ["[*]", "[#]", "[ünicode]"])
-    func configCheck(header: String) throws {
+    func configCheck(header: String) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tt-crash-\(getpid())-\(header.unicodeScalars.count).toml").path
         try "\n\(header)\nx = 1\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { unlink(path) }
-        let result = try runTunnelTUI(["config", "check", "--config", path])
+        let result = try await runTunnelTUI(["config", "check", "--config", path])
         #expect(result.status == 1, "\(result.error)")
         #expect(result.error.contains("\(path): line 2: TOML syntax error at column 2"), "\(result.error)")
         #expect(!result.error.contains("crashed"), "caught before the parser, not by the crash report")

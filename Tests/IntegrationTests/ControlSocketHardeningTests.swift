@@ -34,11 +34,11 @@ struct ControlSocketHardeningTests {
             chmod(planted, 0o777)
             chown(planted, 65534, 65534)
             let socket = "\(planted)/control.sock"
-            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20))
+            let status = try await runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20))
             #expect(status.status == 3)
             #expect(status.output.contains("refusing \(planted): owned by uid 65534, not by you"), "\(status.output)")
             let config = try RigSupport.writeConfig(rig, ports: [try LoopbackSSHServer.freePort()], prefix: "p")
-            let daemon = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
+            let daemon = try await runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
             #expect(!daemon.timedOut && daemon.status == 1, "the daemon must refuse, not serve: \(daemon.error)")
             #expect(daemon.error.contains("refusing \(planted)") && daemon.error.contains("--socket"), "\(daemon.error)")
             #expect(!FileManager.default.fileExists(atPath: socket))
@@ -67,10 +67,10 @@ struct ControlSocketHardeningTests {
             }
         }
         server.start()
-        let status = try runTunnelTUI(["status", "--socket", path], timeout: .seconds(20))
+        let status = try await runTunnelTUI(["status", "--socket", path], timeout: .seconds(20))
         #expect(status.status == 3)
         #expect(status.output.contains("UNKNOWN: ") && status.output.contains("boom"), "\(status.output)")
-        let stop = try runTunnelTUI(["stop", "--all", "--socket", path], timeout: .seconds(20))
+        let stop = try await runTunnelTUI(["stop", "--all", "--socket", path], timeout: .seconds(20))
         #expect(stop.error.contains("boom"), "\(stop.error)")
         for text in [status.output, status.error, stop.output, stop.error] {
             #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "raw control characters: \(text.debugDescription)")
@@ -94,13 +94,13 @@ struct ControlSocketHardeningTests {
             for removeSocket in [false, true] {
                 if removeSocket { unlink(socket) }
                 let started = ContinuousClock.now
-                let second = try runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
+                let second = try await runTunnelTUI(["daemon", "--config", config, "--socket", socket], timeout: .seconds(20))
                 #expect(!second.timedOut && second.status == 1, "second daemon ran (socket removed: \(removeSocket)): \(second.error)")
                 #expect(ContinuousClock.now - started < .seconds(5), "refuses quickly")
                 #expect(second.error.contains("another tunnel-tui already serves \(socket) (pid \(first.pid), daemon, config \(config))"), "\(second.error)")
                 #expect(RigSupport.sshProcesses(mentioning: ":\(port):").count == 1, "no second ssh for the same port")
             }
-            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(30))
+            let status = try await runTunnelTUI(["status", "--socket", socket], timeout: .seconds(30))
             #expect(!status.timedOut && status.status == 3, "status of a socketless instance exits 3: \(status.output)")
             kill(first.pid, SIGCONT)
         }
@@ -115,7 +115,7 @@ struct ControlSocketHardeningTests {
             let daemon = try DaemonProcess(config: config, socket: socket, launcher: ["/usr/bin/prlimit", "--nofile=48:48", "--"])
             defer { daemon.stop() }
             #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-            #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 })
+            #expect(await RigSupport.eventually { (try? await runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 })
             var flood: [Int32] = []
             defer { for descriptor in flood { close(descriptor) } }
             for _ in 0..<150 {
@@ -129,10 +129,10 @@ struct ControlSocketHardeningTests {
             try await Task.sleep(for: .seconds(1))  // several accept attempts at the limit
             for descriptor in flood { close(descriptor) }
             flood = []
-            let status = try runTunnelTUI(["status", "--socket", socket], timeout: .seconds(40))
+            let status = try await runTunnelTUI(["status", "--socket", socket], timeout: .seconds(40))
             // It answers (its probes may still report the moment they had no descriptor: "too many open files").
             #expect(!status.timedOut && status.status != 3 && status.output.contains("tunnels up"), "serves again after the flood: \(status.output) \(status.error)")
-            #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 }, "and recovers")
+            #expect(await RigSupport.eventually { (try? await runTunnelTUI(["status", "--socket", socket], timeout: .seconds(20)).status) == 0 }, "and recovers")
             daemon.stop()
             #expect(daemon.process.terminationStatus == 0, "\(daemon.log)")
         }

@@ -18,8 +18,8 @@ struct ControlSocketTests {
         ConfigFixture(rig, timings: .probesOnly).with(defaults: ["probe_timeout": "\"1s\"", "backoff_max": "\"5s\""]).defaultsTable()
     }
 
-    private func status(_ socket: String, json: Bool = false) throws -> (status: Int32, output: String, error: String) {
-        try runTunnelTUI(["status", "--socket", socket] + (json ? ["--json"] : []))
+    private func status(_ socket: String, json: Bool = false) async throws -> (status: Int32, output: String, error: String) {
+        try await runTunnelTUI(["status", "--socket", socket] + (json ? ["--json"] : []))
     }
 
     @Test("status exit codes: 0 all up, 1 one down, 2 all failed, 3 no instance; --json parses and matches")
@@ -29,8 +29,8 @@ struct ControlSocketTests {
 
     private func statusExitCodes(_ rig: LoopbackSSHServer) async throws {
         let socket = "\(rig.directory)/control.sock"
-        #expect(try status(socket).status == 3, "no daemon")
-        #expect(try status(socket).output.hasPrefix("UNKNOWN: no tunnel-tui instance answers"))
+        #expect(try await status(socket).status == 3, "no daemon")
+        #expect(try await status(socket).output.hasPrefix("UNKNOWN: no tunnel-tui instance answers"))
 
         let config = "\(rig.directory)/status.toml"
         let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
@@ -40,12 +40,12 @@ struct ControlSocketTests {
         let daemon = try DaemonProcess(config: config, socket: socket)
         defer { daemon.stop() }
         #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-        #expect(await RigSupport.eventually { (try? status(socket).status) == 0 }, "all up: \((try? status(socket).output) ?? "")")
-        let text = try status(socket)
+        #expect(await RigSupport.eventually { (try? await status(socket).status) == 0 }, "all up")
+        let text = try await status(socket)
         #expect(text.output.hasPrefix("OK: 2 of 2 tunnels up (daemon pid \(daemon.pid)"), "\(text.output)")
         #expect(text.output.contains("\na ") && text.output.contains("\nb "))
 
-        let json = try status(socket, json: true)
+        let json = try await status(socket, json: true)
         #expect(json.status == 0)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["verdict"] as? String == "OK")
@@ -57,24 +57,24 @@ struct ControlSocketTests {
         try (Self.defaults(rig) + Self.tunnel("a", port: ports[0], local: rig.port) + Self.tunnel("b", port: ports[1], local: closed))
             .write(toFile: config, atomically: true, encoding: .utf8)
         kill(daemon.pid, SIGHUP)
-        #expect(await RigSupport.eventually { (try? status(socket).status) == 1 }, "one down: \((try? status(socket).output) ?? "")")
-        #expect(try status(socket).output.hasPrefix("WARNING: 1 of 2 tunnels up"))
+        #expect(await RigSupport.eventually { (try? await status(socket).status) == 1 }, "one down")
+        #expect(try await status(socket).output.hasPrefix("WARNING: 1 of 2 tunnels up"))
         #expect(daemon.log.contains("SIGHUP: reloaded"), "\(daemon.log)")
 
         // All failed: a key the server refuses.
         try (Self.defaults(rig) + Self.tunnel("a", port: ports[0], local: rig.port, extra: "identity_file = \"\(rig.wrongKey)\""))
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let reload = try runTunnelTUI(["status", "--socket", socket])  // still answers during the change
+        let reload = try await runTunnelTUI(["status", "--socket", socket])  // still answers during the change
         #expect(reload.status == 1)
         _ = try ControlClient.send(.reload, path: socket)
         #expect(await RigSupport.eventually {
-            let reply = try? status(socket)
+            let reply = try? await status(socket)
             return reply?.status == 2 && reply?.output.contains("failed       ") == true
-        }, "all failed: \((try? status(socket).output) ?? "")")
-        #expect(try status(socket).output.contains("permission denied (publickey)"))
+        }, "all failed")
+        #expect(try await status(socket).output.contains("permission denied (publickey)"))
         daemon.stop()
         #expect(daemon.process.terminationStatus == 0)
-        #expect(try status(socket).status == 3, "socket gone with the daemon")
+        #expect(try await status(socket).status == 3, "socket gone with the daemon")
     }
 
     @Test("start, stop and restart over the socket change real children; an unknown name lists the known ones")
@@ -89,32 +89,32 @@ struct ControlSocketTests {
         let daemon = try DaemonProcess(config: config, socket: socket)
         defer { daemon.stop() }
         #expect(await daemon.waitUntilServing())
-        #expect(await RigSupport.eventually { (try? status(socket).status) == 0 })
+        #expect(await RigSupport.eventually { (try? await status(socket).status) == 0 })
         let before = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
         #expect(before.count == 1)
 
-        let stopped = try runTunnelTUI(["stop", "t0", "--socket", socket])
+        let stopped = try await runTunnelTUI(["stop", "t0", "--socket", socket])
         #expect(stopped.status == 0, "\(stopped.error)")
         #expect(stopped.output.contains("t0") && stopped.output.contains("stopped"))
         #expect(await RigSupport.eventually(timeout: .seconds(10)) { before.allSatisfy { !ProcessTable.isAlive($0) } })
         #expect(await RigSupport.eventually(timeout: .seconds(10)) { await !RigSupport.isListening(ports[0]) })
 
-        #expect(try runTunnelTUI(["start", "t0", "--socket", socket]).status == 0)
+        #expect(try await runTunnelTUI(["start", "t0", "--socket", socket]).status == 0)
         #expect(await RigSupport.eventually { await RigSupport.isListening(ports[0]) })
         let started = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
-        #expect(try runTunnelTUI(["restart", "t0", "--socket", socket]).status == 0)
+        #expect(try await runTunnelTUI(["restart", "t0", "--socket", socket]).status == 0)
         #expect(await RigSupport.eventually {
             let now = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
             return now.count == 1 && now != started
         }, "a new ssh after restart")
 
-        let unknown = try runTunnelTUI(["stop", "nope", "--socket", socket])
+        let unknown = try await runTunnelTUI(["stop", "nope", "--socket", socket])
         #expect(unknown.status == 1)
         #expect(unknown.error.contains("no tunnel named \"nope\"; known tunnels: t0, t1"), "\(unknown.error)")
 
-        #expect(try runTunnelTUI(["stop", "--all", "--socket", socket]).status == 0)
+        #expect(try await runTunnelTUI(["stop", "--all", "--socket", socket]).status == 0)
         #expect(await RigSupport.eventually(timeout: .seconds(10)) { ports.allSatisfy { RigSupport.sshProcesses(mentioning: ":\($0):").isEmpty } })
-        #expect(try status(socket).status == 2, "all stopped on purpose counts as none up")
+        #expect(try await status(socket).status == 2, "all stopped on purpose counts as none up")
     }
 
     @Test("reload applies the difference: added starts, removed stops, changed restarts, unchanged keeps its ssh; a broken file changes nothing")
@@ -131,7 +131,7 @@ struct ControlSocketTests {
         let daemon = try DaemonProcess(config: config, socket: socket)
         defer { daemon.stop() }
         #expect(await daemon.waitUntilServing())
-        #expect(await RigSupport.eventually { (try? status(socket).status) == 0 })
+        #expect(await RigSupport.eventually { (try? await status(socket).status) == 0 })
         let keepPid = RigSupport.sshProcesses(mentioning: ":\(ports[0]):")
         let dropPid = RigSupport.sshProcesses(mentioning: ":\(ports[1]):")
         let changePid = RigSupport.sshProcesses(mentioning: ":\(ports[2]):")
@@ -152,7 +152,7 @@ struct ControlSocketTests {
         #expect(applied.reload?.removed == ["drop"])
         #expect(applied.reload?.changed == ["change"])
         #expect(applied.reload?.unchanged == ["keep"])
-        #expect(await RigSupport.eventually { (try? status(socket).status) == 0 })
+        #expect(await RigSupport.eventually { (try? await status(socket).status) == 0 })
         #expect(RigSupport.sshProcesses(mentioning: ":\(ports[0]):") == keepPid, "unchanged keeps its ssh")
         #expect(await RigSupport.eventually(timeout: .seconds(10)) { dropPid.allSatisfy { !ProcessTable.isAlive($0) } }, "removed stops")
         let changed = RigSupport.sshProcesses(mentioning: ":\(ports[2]):")
@@ -213,10 +213,10 @@ struct ControlSocketTests {
         let silent = connect()
         _ = "{\"version\":1,\"command\":\"subscribe\"}\n".withCString { send(silent, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
         for _ in 0..<20 {
-            #expect(try runTunnelTUI(["restart", "h0", "--socket", socketPath]).status == 0)
+            #expect(try await runTunnelTUI(["restart", "h0", "--socket", socketPath]).status == 0)
         }
         let started = ContinuousClock.now
-        let healthy = try status(socketPath)
+        let healthy = try await status(socketPath)
         #expect(healthy.status != 3 && healthy.output.contains("h0"), "still answers: \(healthy.output)")
         #expect(ContinuousClock.now - started < .seconds(5))
         close(silent)
@@ -252,7 +252,7 @@ struct ControlSocketTests {
         process.waitUntilExit()
         #expect(output.contains("refused: the control socket serves only uid 0"), "\(output)")
         #expect(process.terminationStatus != 0)
-        #expect(try runTunnelTUI(["status", "--socket", socket]).status != 3, "its own user still gets answers")
+        #expect(try await runTunnelTUI(["status", "--socket", socket]).status != 3, "its own user still gets answers")
     }
 
     @Test("a second daemon on the same socket refuses to start and names the first")
@@ -267,7 +267,7 @@ struct ControlSocketTests {
         let first = try DaemonProcess(config: config, socket: socket)
         defer { first.stop() }
         #expect(await first.waitUntilServing())
-        let second = try runTunnelTUI(["daemon", "--config", config, "--socket", socket])
+        let second = try await runTunnelTUI(["daemon", "--config", config, "--socket", socket])
         #expect(second.status == 1)
         #expect(second.error.contains("another tunnel-tui already serves \(socket) (pid \(first.pid), daemon"), "\(second.error)")
         #expect(RigSupport.sshProcesses(mentioning: ":\(port):").count <= 1, "the second never started a tunnel")
@@ -290,12 +290,12 @@ struct ControlSocketTests {
              + Self.tunnel("reachable", port: open, local: rig.port, extra: "public = \"127.0.0.1:\(rig.port)\"")
              + Self.tunnel("dead", port: closed, local: rig.port)).write(toFile: config, atomically: true, encoding: .utf8)
         let started = ContinuousClock.now
-        let result = try runTunnelTUI(["check", "--config", config])
+        let result = try await runTunnelTUI(["check", "--config", config])
         #expect(ContinuousClock.now - started < .seconds(5), "within the largest probe timeout plus a little")
         #expect(result.status == 1, "\(result.output)")
         #expect(result.output.hasPrefix("WARNING: 1 of 2 public ends answer"))
         #expect(result.output.contains("public end not answering: connection refused"))
-        let json = try runTunnelTUI(["check", "--json", "--config", config])
+        let json = try await runTunnelTUI(["check", "--json", "--config", config])
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let tunnels = try #require(object["tunnels"] as? [[String: Any]])
         #expect(tunnels.map { $0["state"] as? String } == ["up", "unreachable"])

@@ -76,14 +76,14 @@ struct DaemonProcessTests {
         try await RigSupport.withRig { rig in
             let port = try LoopbackSSHServer.freePort()
             let path = try writeConfig(rig, ports: [port])
-            let good = try runTunnelTUI(["config", "check", "--config", path])
+            let good = try await runTunnelTUI(["config", "check", "--config", path])
             #expect(good.status == 0, "\(good.error)")
             #expect(good.output.contains("1 tunnel, valid"))
             #expect(good.output.contains("-R 127.0.0.1:\(port):127.0.0.1:\(rig.port) -- \(rig.destination)"), "\(good.output)")
             let bad = "\(rig.directory)/bad.toml"
             try "[[tunnel]]\nname = \"web\"\nserver = \"-oProxyCommand=evil\"\nremote = 8080\nlocal = \"localhost:80\"\nprobe_intervall = \"5s\"\n"
                 .write(toFile: bad, atomically: true, encoding: .utf8)
-            let result = try runTunnelTUI(["config", "check", "--config", bad])
+            let result = try await runTunnelTUI(["config", "check", "--config", bad])
             let message = result.error
             #expect(result.status == 1)
             #expect(message.contains("\(bad): line 3: tunnel \"web\": key \"server\""), "\(message)")

@@ -79,9 +79,9 @@ struct MetricsTests {
         let daemon = try DaemonProcess(config: path, socket: socket)
         defer { daemon.stop() }
         #expect(await daemon.waitUntilServing(), "\(daemon.log)")
-        #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket]).status) == 0 })
-        #expect(try runTunnelTUI(["restart", "m1", "--socket", socket]).status == 0)
-        #expect(await RigSupport.eventually { (try? runTunnelTUI(["status", "--socket", socket]).status) == 0 })
+        #expect(await RigSupport.eventually { (try? await runTunnelTUI(["status", "--socket", socket]).status) == 0 })
+        #expect(try await runTunnelTUI(["restart", "m1", "--socket", socket]).status == 0)
+        #expect(await RigSupport.eventually { (try? await runTunnelTUI(["status", "--socket", socket]).status) == 0 })
 
         let file = "\(rig.directory)/tunnel-tui.prom"
         var parsed: (samples: [String: Double], problems: [String]) = ([:], [])

@@ -5,9 +5,9 @@ import Glibc
 /// An operating-system thread that runs one closure and ends with it: the event loop's thread and the few
 /// readers that block in `recv`. (Foundation's `Thread` would link all of Foundation, and ICU with it, into
 /// the binary: 45 MB and 2 MB of resident memory for this.)
-enum DetachedThread {
+public enum DetachedThread {
     /// Starts `body` on a new detached thread with `stackSize` bytes of stack (0: the system's default).
-    static func start(stackSize: Int = 0, _ body: @escaping @Sendable () -> Void) {
+    public static func start(stackSize: Int = 0, _ body: @escaping @Sendable () -> Void) {
         let context = Unmanaged.passRetained(Body(body)).toOpaque()
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)

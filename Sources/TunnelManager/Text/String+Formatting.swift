@@ -22,4 +22,17 @@ extension String {
     public func trimmingWhitespace() -> String {
         String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
     }
+
+    /// The text cut or padded with spaces to exactly `width` characters, as Foundation's
+    /// `padding(toLength:withPad:startingAt:)` with a space does.
+    public func padded(to width: Int) -> String {
+        count >= width ? String(prefix(Swift.max(0, width))) : self + String(repeating: " ", count: width - count)
+    }
+
+    /// `value` in decimal with leading zeros to at least `width` digits (`%02d`).
+    public static func zeroPadded(_ value: Int, width: Int) -> String {
+        let digits = String(value.magnitude)
+        let padded = String(repeating: "0", count: Swift.max(0, width - digits.count)) + digits
+        return value < 0 ? "-" + padded : padded
+    }
 }

@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// `tunnel-tui start|stop|restart NAME` (or `--all`): acts on the running instance; exits 1 when it refuses,

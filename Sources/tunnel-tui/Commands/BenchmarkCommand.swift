@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// `tunnel-tui bench-render`: times the dashboard's frame rendering (view state to in-memory screen).
@@ -42,8 +46,8 @@ struct BenchmarkCommand: ParsableCommand {
         }
         durations.sort()
         let mean = durations.reduce(0, +) / Double(durations.count)
-        print(String(format: "render %d tunnels at %dx%d: %d frames, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms",
-                     tunnels, width, height, frames, mean, durations[durations.count / 2],
-                     durations[min(durations.count - 1, durations.count * 99 / 100)], durations.last ?? 0))
+        let p50 = durations[durations.count / 2], p99 = durations[min(durations.count - 1, durations.count * 99 / 100)]
+        print("render \(tunnels) tunnels at \(width)x\(height): \(frames) frames, mean \(String.fixed(mean, digits: 3)) ms, "
+              + "p50 \(String.fixed(p50, digits: 3)) ms, p99 \(String.fixed(p99, digits: 3)) ms, max \(String.fixed(durations.last ?? 0, digits: 3)) ms")
     }
 }

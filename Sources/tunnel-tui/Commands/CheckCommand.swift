@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// `tunnel-tui check`: probes every tunnel's ends once, with no supervisor, and exits like `status`.

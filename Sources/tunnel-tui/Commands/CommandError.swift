@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
 import TunnelManager
 
 /// An error a command ends with: its description says what happened and what to do, and ``exitStatus`` is

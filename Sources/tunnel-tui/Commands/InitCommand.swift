@@ -1,5 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// `tunnel-tui init`: writes a first config from flags (or answers), creates the key if missing, shows the
@@ -107,7 +111,7 @@ struct InitCommand: ParsableCommand {
 
     private static func ask(_ question: String) -> String? {
         print("\(question): ", terminator: "")
-        return readLine()?.trimmingCharacters(in: .whitespaces)
+        return readLine()?.trimmingWhitespace()
     }
 }
 

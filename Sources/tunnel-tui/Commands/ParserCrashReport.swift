@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// Turns a crash inside the config parser into an error message and exit status 1, for `config check`.
@@ -35,7 +39,7 @@ enum ParserCrashReport {
             sigemptyset(&action.sa_mask)
             sigaction(signal, &action, nil)
         }
-        defer { for signal in signals { Foundation.signal(signal, SIG_DFL) } }
+        defer { for signal in signals { Glibc.signal(signal, SIG_DFL) } }
         return try body()
     }
 }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// The one-line-per-tunnel table of `status` and `check`.
@@ -19,14 +23,14 @@ enum StatusTable {
         let rows = unsafeRows.map { (name: TerminalText.sanitize($0.name), state: $0.state, latency: $0.latency, uptime: $0.uptime, restarts: $0.restarts, cause: $0.cause) }
         let nameWidth = max(4, rows.map(\.name.count).max() ?? 4)
         let connectionWidth = max(4, connections?.map(\.count).max() ?? 0)
-        var lines = ["NAME".padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  STATE        LATENCY   UPTIME  RST  "
-            + (connections == nil ? "" : "CONN".padding(toLength: connectionWidth, withPad: " ", startingAt: 0) + "  ") + "CAUSE"]
+        var lines = ["NAME".padded(to: nameWidth) + "  STATE        LATENCY   UPTIME  RST  "
+            + (connections == nil ? "" : "CONN".padded(to: connectionWidth) + "  ") + "CAUSE"]
         for (index, row) in rows.enumerated() {
-            let connection = connections.map { $0[index].padding(toLength: connectionWidth, withPad: " ", startingAt: 0) + "  " } ?? ""
+            let connection = connections.map { $0[index].padded(to: connectionWidth) + "  " } ?? ""
             let latency = Formatting.latency(row.latency)
             let uptime = row.uptime.map(Formatting.duration) ?? "-"
-            lines.append(row.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  "
-                + row.state.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  "
+            lines.append(row.name.padded(to: nameWidth) + "  "
+                + row.state.rawValue.padded(to: 11) + "  "
                 + String(repeating: " ", count: max(0, 7 - latency.count)) + latency + "  "
                 + String(repeating: " ", count: max(0, 7 - uptime.count)) + uptime + "  "
                 + String(repeating: " ", count: max(0, 3 - String(row.restarts ?? 0).count)) + (row.restarts.map(String.init) ?? "-") + "  "

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TunnelManager
 
 #if canImport(Glibc)
@@ -15,7 +15,7 @@ final class DemoHTTPService: Sendable {
         let server = listener.descriptor
         descriptor = server
         port = listener.port
-        Thread.detachNewThread {
+        DetachedThread.start {
             while true {
                 let client = accept(server, nil, nil)
                 if client < 0 { return }

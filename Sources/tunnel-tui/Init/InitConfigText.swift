@@ -36,7 +36,8 @@ struct InitConfigText {
             case "\"": result += "\\\""
             case "\\": result += "\\\\"
             case _ where scalar.value < 0x20 || scalar.value == 0x7f:
-                result += String(format: "\\u%04X", scalar.value)
+                let hex = String(scalar.value, radix: 16, uppercase: true)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
             default: result.unicodeScalars.append(scalar)
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import TunnelManager
 
 #if canImport(Glibc)
@@ -22,7 +22,7 @@ struct InitSetup {
         if getuid() == 0, let entry = getpwnam("tunnel") {
             service = (entry.pointee.pw_uid, entry.pointee.pw_gid, String(cString: entry.pointee.pw_dir))
         }
-        let home = service?.home ?? environment["HOME"] ?? NSHomeDirectory()
+        let home = service?.home ?? environment["HOME"] ?? URL.homeDirectory.path
         let defaultConfig = service != nil
             ? "/etc/tunnel-tui/config.toml"
             : ConfigLocator.candidates(explicit: nil, environment: environment.filter { $0.key != "TUNNEL_TUI_CONFIG" }).first
@@ -36,15 +36,15 @@ struct InitSetup {
 
     /// The config's folder (root's), and the key's and known_hosts' folders (0700, made as the key's owner).
     func prepareDirectories() throws(InitFailure) {
-        let configDirectory = (configPath as NSString).deletingLastPathComponent
+        let configDirectory = PathComponents.parent(of: configPath)
         if !FileManager.default.fileExists(atPath: configDirectory) {
             do {
                 try FileManager.default.createDirectory(atPath: configDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             } catch {
-                throw InitFailure("cannot create \(configDirectory): \(error.localizedDescription)")
+                throw InitFailure("cannot create \(configDirectory): \(error)")
             }
         }
-        for directory in Set([identityFile, knownHostsPath].map { ($0 as NSString).deletingLastPathComponent }) {
+        for directory in Set([identityFile, knownHostsPath].map { PathComponents.parent(of: $0) }) {
             let result = runAsOwner("mkdir", ["-p", "-m", "0700", "--", directory])
             guard result.status == 0 else {
                 throw InitFailure("cannot create \(directory): \(TerminalText.sanitize(result.error))")
@@ -82,7 +82,7 @@ struct InitSetup {
         do {
             try text.write(toFile: configPath, atomically: true, encoding: .utf8)
         } catch {
-            throw InitFailure("cannot write \(configPath): \(error.localizedDescription)")
+            throw InitFailure("cannot write \(configPath): \(error)")
         }
         if let user = serviceUser {
             chown(configPath, 0, user.gid)
@@ -106,26 +106,7 @@ struct InitSetup {
     /// Runs a program found on PATH (argv as an array, never a shell) and returns its status and output.
     static func run(_ program: String, _ arguments: [String], input: String? = nil) -> (status: Int32, output: String, error: String) {
         guard let path = SpawnLauncher.resolve(program: program) else { return (127, "", "\(program) not found") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        do {
-            try process.run()
-        } catch {
-            return (127, "", "\(program): \(error.localizedDescription)")
-        }
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try? stdin.fileHandleForWriting.close()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: outputData, as: UTF8.self), String(decoding: errorData, as: UTF8.self))
+        let result = ProgramRun.run(path, arguments, input: input)
+        return (result.status, result.output, result.error)
     }
 }

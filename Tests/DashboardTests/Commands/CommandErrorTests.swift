@@ -34,16 +34,16 @@ struct CommandErrorTests {
     }
 
     @Test("start, stop and restart exit 3 with the reason when no instance answers, and 1 when it refuses")
-    func actionExitStatuses() throws {
+    func actionExitStatuses() async throws {
         let directory = NSTemporaryDirectory() + "tt-errors-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let result = try runTunnelTUI(["stop", "web", "--socket", "\(directory)/control.sock"])
+        let result = try await runTunnelTUI(["stop", "web", "--socket", "\(directory)/control.sock"])
         #expect(result.status == 3)
         #expect(result.error == "tunnel-tui: no tunnel-tui instance answers on \(directory)/control.sock; start one with `tunnel-tui daemon` (or the dashboard)\n", "\(result.error)")
-        let reload = try runTunnelTUI(["reload", "--socket", "\(directory)/control.sock"])
+        let reload = try await runTunnelTUI(["reload", "--socket", "\(directory)/control.sock"])
         #expect(reload.status == 3)
         #expect(reload.error.hasPrefix("tunnel-tui: no reload: no tunnel-tui instance answers"), "\(reload.error)")
-        let missing = try runTunnelTUI(["config", "check", "--config", "\(directory)/missing.toml"])
+        let missing = try await runTunnelTUI(["config", "check", "--config", "\(directory)/missing.toml"])
         #expect(missing.status == 1)
         #expect(missing.error.hasPrefix("tunnel-tui: ") && missing.error.contains("missing.toml"), "\(missing.error)")
     }

@@ -33,16 +33,16 @@ struct InitTests {
         #expect(!injected.contains("\n[[tunnel]]\nname = \"y\""), "\(injected)")
     }
 
-    private func runInit(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try runTunnelTUI(["init"] + arguments)
+    private func runInit(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+        try await runTunnelTUI(["init"] + arguments)
     }
 
     @Test("init never overwrites an existing config without --force")
-    func neverOverwrites() throws {
+    func neverOverwrites() async throws {
         let directory = try TemporaryDirectory()
         let config = directory.path + "/config.toml"
         try "# mine\n".write(toFile: config, atomically: true, encoding: .utf8)
-        let result = try runInit(["--config", config, "--server", "tunnel@127.0.0.1", "--tunnel", "ssh=2222:localhost:22",
+        let result = try await runInit(["--config", config, "--server", "tunnel@127.0.0.1", "--tunnel", "ssh=2222:localhost:22",
                                   "--identity-file", directory.path + "/key", "--known-hosts", directory.path + "/known_hosts"])
         #expect(result.status == 1)
         #expect(result.error.contains("exists already; pass --force"), "\(result.error)")
@@ -51,10 +51,10 @@ struct InitTests {
     }
 
     @Test("init refuses a value ssh would read as an option, and writes nothing")
-    func refusesOptions() throws {
+    func refusesOptions() async throws {
         let directory = try TemporaryDirectory()
         let config = directory.path + "/config.toml"
-        let result = try runInit(["--config", config, "--server=-oProxyCommand=touch /tmp/pwned", "--tunnel", "ssh=2222:localhost:22",
+        let result = try await runInit(["--config", config, "--server=-oProxyCommand=touch /tmp/pwned", "--tunnel", "ssh=2222:localhost:22",
                                   "--identity-file", directory.path + "/key", "--known-hosts", directory.path + "/known_hosts"])
         #expect(result.status == 1)
         #expect(result.error.contains("would be read by ssh as an option"), "\(result.error)")
@@ -70,7 +70,7 @@ struct InitTests {
             let knownHosts = directory.path + "/ssh/known_hosts"
             let common = ["--config", config, "--server", rig.destination, "--server-port", String(rig.port),
                           "--tunnel", "ssh=2222:localhost:22", "--identity-file", key, "--known-hosts", knownHosts]
-            let first = try runInit(common)
+            let first = try await runInit(common)
             #expect(first.status == 0, "\(first.error)")
             #expect(first.output.contains("created key \(key)"))
             #expect(first.output.contains("SHA256:"), "the fingerprint is shown: \(first.output)")
@@ -80,12 +80,12 @@ struct InitTests {
             let mode = try FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int
             #expect(mode == 0o600)
 
-            let second = try runInit(common + ["--force", "--accept-new"])
+            let second = try await runInit(common + ["--force", "--accept-new"])
             #expect(second.status == 0, "\(second.error)")
             let recorded = (try? String(contentsOfFile: knownHosts, encoding: .utf8)) ?? ""
             #expect(recorded.contains("[127.0.0.1]:\(rig.port) ssh-ed25519 "), "\(recorded)")
             #expect(!second.output.contains("created key"), "an existing key is kept")
-            let check = try runTunnelTUI(["config", "check", "--config", config])
+            let check = try await runTunnelTUI(["config", "check", "--config", config])
             #expect(check.status == 0, "\(check.output)\(check.error)")
             #expect(check.output.contains("-i \(key)"))
         }

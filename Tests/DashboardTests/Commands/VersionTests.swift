@@ -7,8 +7,8 @@ import TunnelTestSupport
 @Suite("version")
 struct VersionTests {
     @Test("--version, the control socket's instance and the metrics' build info all say BuildInfo.version")
-    func oneVersion() throws {
-        let printed = try runTunnelTUI(["--version"])
+    func oneVersion() async throws {
+        let printed = try await runTunnelTUI(["--version"])
         #expect(printed.status == 0)
         #expect(printed.output.trimmingCharacters(in: .whitespacesAndNewlines) == BuildInfo.version)
         #expect(ControlInstance(pid: 1, mode: "daemon", config: "/c").version == BuildInfo.version)

@@ -35,3 +35,22 @@ struct FoundationFreeTextTests {
         #expect(ran)
     }
 }
+
+@Suite("padding without Foundation")
+struct PaddingTests {
+    @Test("padding cuts or fills with spaces to the width, as Foundation's padding(toLength:) does")
+    func padded() {
+        #expect("web".padded(to: 6) == "web   ")
+        #expect("backoff".padded(to: 4) == "back")
+        #expect("".padded(to: 2) == "  ")
+        #expect("up".padded(to: 2) == "up")
+    }
+
+    @Test("zero padding to a width, as %02d writes it")
+    func zeros() {
+        #expect(String.zeroPadded(5, width: 2) == "05")
+        #expect(String.zeroPadded(123, width: 2) == "123")
+        #expect(String.zeroPadded(0, width: 3) == "000")
+        #expect(String.zeroPadded(-7, width: 2) == "-07")
+    }
+}

@@ -44,8 +44,21 @@ public final class DaemonProcess: @unchecked Sendable {
     }
 }
 
+/// Runs `body`, which blocks (waits for a process), on a dispatch thread instead of the concurrency pool: the
+/// pool has one thread per core (two in CI), and two blocked test bodies would stall every other test's
+/// tasks, the supervisor's among them.
+public func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Swift.Result { try body() }) }
+    }
+}
+
 /// Runs the `tunnel-tui` binary to completion and returns its exit status and output.
-public func runTunnelTUI(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+public func runTunnelTUI(_ arguments: [String]) async throws -> (status: Int32, output: String, error: String) {
+    try await offThePool { try runTunnelTUIBlocking(arguments) }
+}
+
+private func runTunnelTUIBlocking(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: RigSupport.binary)
     process.arguments = arguments
@@ -61,7 +74,11 @@ public func runTunnelTUI(_ arguments: [String]) throws -> (status: Int32, output
 }
 
 /// Runs the `tunnel-tui` binary, killing it if it has not ended within `timeout` (`timedOut` then says so).
-public func runTunnelTUI(_ arguments: [String], timeout: Duration) throws -> (status: Int32, output: String, error: String, timedOut: Bool) {
+public func runTunnelTUI(_ arguments: [String], timeout: Duration) async throws -> (status: Int32, output: String, error: String, timedOut: Bool) {
+    try await offThePool { try runTunnelTUIBlocking(arguments, timeout: timeout) }
+}
+
+private func runTunnelTUIBlocking(_ arguments: [String], timeout: Duration) throws -> (status: Int32, output: String, error: String, timedOut: Bool) {
     let directory = NSTemporaryDirectory() + "tt-run-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// Runs the dashboard: a UI thread that owns the terminal backend (keys, resize, clock, drawing) and tasks
@@ -43,7 +47,7 @@ final class DashboardRuntime: Sendable {
         triggers.continuation.yield()
         let handedOver = UncheckedSendable(terminal)
         await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread { [self] in
+            DetachedThread.start { [self] in
                 runInterface(on: handedOver.value, mailbox: mailbox, refresh: { triggers.continuation.yield() })
                 finished.resume()
             }

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// Everything that can happen to the dashboard: keys, resizes, clock ticks, manager changes, signals.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// Everything the dashboard shows, as plain values: the renderer is a function of it.
@@ -41,7 +45,7 @@ struct ViewState: Sendable {
     /// The tunnels that pass the filter, in config order.
     var visibleTunnels: [TunnelStatus] {
         guard !filter.isEmpty else { return tunnels }
-        return tunnels.filter { $0.name.localizedCaseInsensitiveContains(filter) }
+        return tunnels.filter { $0.name.lowercased().contains(filter.lowercased()) }
     }
 
     /// The selected tunnel, if it is visible.

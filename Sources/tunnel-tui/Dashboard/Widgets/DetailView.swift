@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import TunnelManager
 
 /// The selected tunnel: its command, pid, state, cause and hint, latency, and its live log.
@@ -26,7 +30,7 @@ struct DetailView: Widget {
         }
         stateLine += "   restarts \(tunnel.restarts)"
         if let retry = tunnel.retryInSeconds, tunnel.state == .backoff || tunnel.state == .failed {
-            stateLine += "   next retry in \(String(format: "%.1f", retry)) s"
+            stateLine += "   next retry in \(String.fixed(retry, digits: 1)) s"
         }
         lines.append((stateLine, stateStyle))
         if let cause = tunnel.cause {

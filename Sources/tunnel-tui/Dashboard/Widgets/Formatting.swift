@@ -1,4 +1,9 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
+import TunnelManager
 
 /// Short human forms for durations, latencies and clock times.
 enum Formatting {
@@ -6,24 +11,24 @@ enum Formatting {
     static func duration(_ seconds: Double) -> String {
         let total = Int(seconds.rounded(.down))
         if total < 60 { return "\(total)s" }
-        if total < 3600 { return String(format: "%dm%02ds", total / 60, total % 60) }
-        if total < 86400 { return String(format: "%dh%02dm", total / 3600, (total % 3600) / 60) }
-        return String(format: "%dd%02dh", total / 86400, (total % 86400) / 3600)
+        if total < 3600 { return "\(total / 60)m" + String.zeroPadded(total % 60, width: 2) + "s" }
+        if total < 86400 { return "\(total / 3600)h" + String.zeroPadded((total % 3600) / 60, width: 2) + "m" }
+        return "\(total / 86400)d" + String.zeroPadded((total % 86400) / 3600, width: 2) + "h"
     }
 
     /// `12.3ms`, `850ms`, `1.2s`.
     static func latency(_ milliseconds: Double?) -> String {
         guard let milliseconds else { return "-" }
-        if milliseconds < 100 { return String(format: "%.1fms", milliseconds) }
-        if milliseconds < 1000 { return String(format: "%.0fms", milliseconds) }
-        return String(format: "%.1fs", milliseconds / 1000)
+        if milliseconds < 100 { return String.fixed(milliseconds, digits: 1) + "ms" }
+        if milliseconds < 1000 { return String.fixed(milliseconds, digits: 0) + "ms" }
+        return String.fixed(milliseconds / 1000, digits: 1) + "s"
     }
 
     /// `15:04:05` in `timeZone` (the local one by default).
     static func clock(_ date: Date, _ timeZone: TimeZone = .current) -> String {
         let seconds = Int(date.timeIntervalSince1970) + timeZone.secondsFromGMT(for: date)
         let day = ((seconds % 86400) + 86400) % 86400
-        return String(format: "%02d:%02d:%02d", day / 3600, (day % 3600) / 60, day % 60)
+        return [day / 3600, (day % 3600) / 60, day % 60].map { String.zeroPadded($0, width: 2) }.joined(separator: ":")
     }
 
     /// Cuts `text` to `width` characters, marking the cut with `ellipsis`.

@@ -1,3 +1,5 @@
+import TunnelManager
+
 /// The `?` overlay: every key binding, from the same table that drives the handler.
 struct HelpOverlay: Widget {
     let state: ViewState
@@ -10,7 +12,7 @@ struct HelpOverlay: Widget {
             if focus == .log { lines += ["", "Log pane (Enter or Tab from the table)"] }
             for binding in KeyBinding.all where binding.focus == focus {
                 let keys = binding.keys.map(Self.name).joined(separator: " ")
-                let line = "  \(keys.padding(toLength: 16, withPad: " ", startingAt: 0)) \(binding.help)"
+                let line = "  \(keys.padded(to: 16)) \(binding.help)"
                 if seen.insert("\(focus)\(line)").inserted { lines.append(line) }
             }
         }

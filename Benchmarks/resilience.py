@@ -17,6 +17,12 @@ Usage (root; needs openssh-server, autossh, nftables, iproute2):
 --quick skips the 35 s steady state and the 100-tunnel idle run (for trying the script, not for figures).
 --idle N measures only tunnel-tui's idle cost at N tunnels (for working on it).
 --debug-cgnat runs only faults 1-3 with the reclaim script and prints the daemon's log (add --quick).
+--sharing runs only the shared-connection figures (a few minutes): at 1, 10, 50 and 100 tunnels on one server,
+  tunnel-tui (shared connection, its default), tunnel-tui with share_connection = false, and autossh: supervisor
+  RSS, RSS with its ssh, ssh processes, and the connections the server sees; then, at 50 shared tunnels, sshd
+  restarted (all back, from its return) and the ssh master SIGKILLed (all back), each after the steady 35 s
+  (--quick: 5 s, shorter than stable_after, so reconnects wait their backoff). Arguments other than these
+  flags are ignored: there is no --help, and an unknown flag starts the full run (~26 minutes).
 Fault 8 (the dashboard) runs `tunnel-tui bench-render` and Benchmarks/dashboard-latency.py at the end.
 Leaves no process or namespace behind.
 """
@@ -244,7 +250,7 @@ class Probe(threading.Thread):
 
 
 class Supervisor:
-    def __init__(self, kind, rig, tunnels=1, reclaim=False):
+    def __init__(self, kind, rig, tunnels=1, reclaim=False, share=True):
         self.kind, self.rig, self.processes = kind, rig, []
         common = ["-i", rig.key, "-p", str(SSH_PORT), "-o", f"UserKnownHostsFile={rig.known_hosts}", "-o", "StrictHostKeyChecking=yes"]
         if kind == "tunnel-tui":
@@ -252,7 +258,8 @@ class Supervisor:
             with open(config, "w") as file:
                 file.write(f'[defaults]\nserver = "{USER}@{SERVER_IP}"\nserver_port = {SSH_PORT}\nidentity_file = "{rig.key}"\n'
                            f'ssh_options = ["UserKnownHostsFile={rig.known_hosts}"]\nprobe = "banner"\n'
-                           f'reclaim_script = {"true" if reclaim else "false"}\n')
+                           f'reclaim_script = {"true" if reclaim else "false"}\n'
+                           f'share_connection = {"true" if share else "false"}\n')
                 for index in range(tunnels):
                     file.write(f'\n[[tunnel]]\nname = "t{index}"\nremote = "{SERVER_IP}:{PUBLIC_PORT + index}"\n'
                                f'local = "127.0.0.1:{SERVICE_PORT}"\n')
@@ -411,6 +418,99 @@ def idle_run(kind, rig, tunnels):
         rig.kill_sessions()
 
 
+def all_answer(tunnels, cap):
+    """Seconds until every public port answers with a banner (checked in parallel rounds), or None."""
+    t0 = time.time()
+    while time.time() < t0 + cap:
+        results = [False] * tunnels
+
+        def check(index):
+            results[index] = banner(SERVER_IP, PUBLIC_PORT + index, 0.5)
+        threads = [threading.Thread(target=check, args=(index,)) for index in range(tunnels)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if all(results):
+            return time.time() - t0
+        time.sleep(0.05)
+    return None
+
+
+def server_connections():
+    return len([line for line in ns("ss", "-tnH", "state", "established", "sport", f"= :{SSH_PORT}").splitlines() if line.strip()])
+
+
+def memory_run(kind, rig, tunnels, share=True):
+    """RSS of the supervisor alone and with its ssh processes, ssh processes, and connections the server sees,
+    once every tunnel answers through its public port."""
+    supervisor = Supervisor(kind, rig, tunnels, share=share)
+    try:
+        up = all_answer(tunnels, 120)
+        time.sleep(5)
+        _, rss_own = cpu_and_rss([p.pid for p in supervisor.processes])
+        _, rss_all = cpu_and_rss(supervisor.tree())
+        return up, rss_own, rss_all, len(supervisor.ssh_pids()), server_connections()
+    finally:
+        supervisor.stop()
+        rig.kill_sessions()
+
+
+def shared_recovery_run(rig, tunnels=50):
+    """At `tunnels` shared tunnels: sshd restarted (all back, from its return), then the ssh master SIGKILLed."""
+    supervisor = Supervisor("tunnel-tui", rig, tunnels)
+    results = {}
+    try:
+        results["cold start, all answering"] = all_answer(tunnels, 120)
+        time.sleep(STEADY)  # as before every fault of the main table: longer than stable_after (30 s)
+        rig.stop_sshd()
+        time.sleep(5)
+        rig.start_sshd()
+        results[f"sshd restarted (down 5 s), all {tunnels} back from its return"] = all_answer(tunnels, CAP)
+        time.sleep(STEADY)
+        pids = supervisor.ssh_pids()
+        results["ssh processes before the kill"] = len(pids)
+        t0 = time.time()
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)  # the server notices the closed connection; its ports stop answering
+        back = all_answer(tunnels, CAP) if pids else None
+        results[f"ssh master SIGKILLed, all {tunnels} back"] = time.time() - t0 if back is not None else None
+    finally:
+        supervisor.stop()
+        rig.kill_sessions()
+    return results
+
+
+def sharing_only():
+    """Only the shared-connection figures (see --sharing in the usage)."""
+    BannerService().start()
+    rig = Rig()
+    rows = []
+    try:
+        rig.set_reclaim(False)
+        for count in (1, 10, 50, 100):
+            for label, kind, share in (("tunnel-tui shared", "tunnel-tui", True), ("tunnel-tui own ssh", "tunnel-tui", False),
+                                       ("autossh", "autossh", True)):
+                rows.append((count, label, memory_run(kind, rig, count, share=share)))
+        recovery = shared_recovery_run(rig)
+    finally:
+        rig.close()
+    print(f"\n{'tunnels':>7}  {'supervisor':20} {'all up':>7} {'RSS MB':>7} {'+ssh MB':>8} {'ssh':>5} {'server conns':>13}")
+    for count, label, (up, rss_own, rss_all, ssh, connections) in rows:
+        print(f"{count:7}  {label:20} {fmt(up):>7} {rss_own:7.1f} {rss_all:8.1f} {ssh:5} {connections:13}")
+    print()
+    for name, value in recovery.items():
+        print(f"  {name:58} {value if isinstance(value, int) else fmt(value)}")
+    fifty = [row for row in rows if row[0] == 50 and row[1] == "tunnel-tui shared"][0][2]
+    print()
+    for label, ok in (("50 shared tunnels <= 50 MB with their ssh", fifty[2] <= 50),
+                      ("sshd restart with 50: all back within 2 s of its return",
+                       (recovery.get("sshd restarted (down 5 s), all 50 back from its return") or 99) <= 2),
+                      ("master killed with 50: all back within 2 s", (recovery.get("ssh master SIGKILLed, all 50 back") or 99) <= 2)):
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}")
+
+
 def dashboard_figures():
     """Fault 8: frame render time at 200 tunnels and key-to-screen latency under a log flood."""
     render = subprocess.run([BINARY, "bench-render"], capture_output=True, text=True).stdout
@@ -452,6 +552,8 @@ def idle_only(count):
 def main():
     if "--debug-cgnat" in sys.argv:
         return debug_cgnat_reclaim()
+    if "--sharing" in sys.argv:
+        return sharing_only()
     if "--idle" in sys.argv:
         return idle_only(int(sys.argv[sys.argv.index("--idle") + 1]))
     if os.geteuid() != 0:

@@ -6,7 +6,7 @@ enum ConfigKeys {
         "keepalive_interval", "keepalive_count", "connect_timeout", "tcp_timeout",
         "probe", "expect", "http_path", "probe_interval", "probe_timeout", "probe_failures",
         "backoff_initial", "backoff_max", "stable_after", "server_check_interval", "log_lines", "autostart",
-        "reclaim_script",
+        "reclaim_script", "share_connection",
     ]
     /// Keys allowed only in a `[[tunnel]]`.
     static let tunnelOnly = ["name", "remote", "local", "public", "alerts", "alert_after", "alert_command"]

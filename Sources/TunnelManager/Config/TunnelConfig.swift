@@ -60,6 +60,9 @@ public struct TunnelConfig: Sendable, Hashable, Codable {
     /// session `hold PORT` (instead of `ssh -N`) that registers it, so a stale one can be reclaimed by an
     /// unprivileged user. Off by default: a server without the script would refuse that session.
     public var reclaimScript = false
+    /// Whether the tunnel rides, as one forward, on the ssh connection it shares with every tunnel that has
+    /// the same connection settings (``ConnectionKey``); false: its own ssh process, as before sharing.
+    public var shareConnection = true
 
     /// The host part of `server` (after any `user@`).
     public var serverHost: String {

@@ -111,13 +111,14 @@ struct TunnelSectionReader {
         let logLines = integer("log_lines", default: 500, range: ConfigRanges.logLines)
         let autostart = boolean("autostart", default: true)
         let reclaimScript = boolean("reclaim_script", default: false)
+        let shareConnection = boolean("share_connection", default: true)
 
         guard problems.count == problemCountBefore,
               let name, let server, let remote, let local, let publicEndpoint,
               let hostKeyPolicy, let keepaliveInterval, let keepaliveCount, let connectTimeout, let tcpTimeout,
               let probe, let probeInterval, let probeTimeout, let probeFailures,
               let backoffInitial, let backoffMax, let stableAfter, let serverCheckInterval, let logLines, let autostart,
-              let reclaimScript
+              let reclaimScript, let shareConnection
         else { return nil }
         var tunnel = TunnelConfig(
             name: name, server: server, serverPort: serverPort, identityFile: identityFile,
@@ -130,6 +131,7 @@ struct TunnelSectionReader {
         tunnel.serverCheckInterval = serverCheckInterval
         tunnel.publicFollowsServer = publicFollowsServer
         tunnel.reclaimScript = reclaimScript
+        tunnel.shareConnection = shareConnection
         tunnel.tcpTimeout = tcpTimeout
         return tunnel
     }

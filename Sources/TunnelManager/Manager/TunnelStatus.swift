@@ -46,6 +46,8 @@ public struct TunnelStatus: Sendable, Hashable, Codable {
     public var recentLog: [LogEntry]
     /// Whether the tunnel starts with the supervisor.
     public var autostart: Bool
+    /// The ssh connection the tunnel rides on (shared, or its own), with the master's pid and state.
+    public var connection: ConnectionStatus?
 
     /// Creates a status (the manager builds these; tests and remote clients may too).
     public init(
@@ -70,7 +72,8 @@ public struct TunnelStatus: Sendable, Hashable, Codable {
         latencyMaximum: Double?,
         command: [String],
         recentLog: [LogEntry],
-        autostart: Bool
+        autostart: Bool,
+        connection: ConnectionStatus? = nil
     ) {
         self.name = name
         self.server = server
@@ -94,5 +97,6 @@ public struct TunnelStatus: Sendable, Hashable, Codable {
         self.command = command
         self.recentLog = recentLog
         self.autostart = autostart
+        self.connection = connection
     }
 }

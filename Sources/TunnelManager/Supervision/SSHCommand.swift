@@ -29,13 +29,18 @@ public enum SSHCommand {
         for option in tunnel.sshOptions {
             arguments += ["-o", option]
         }
-        let target = tunnel.local.host.contains(":") ? "[\(tunnel.local.host)]" : tunnel.local.host
-        arguments += ["-R", "\(tunnel.remote):\(target):\(tunnel.local.port)"]
+        arguments += ["-R", forwardSpecification(for: tunnel)]
         arguments += ["--", tunnel.server]
         if tunnel.reclaimScript {
             arguments += ["hold", String(tunnel.remote.port)]
         }
         return arguments
+    }
+
+    /// The `-R` value: `[bind:]port:host:port`, an IPv6 local host in brackets.
+    public static func forwardSpecification(for tunnel: TunnelConfig) -> String {
+        let target = tunnel.local.host.contains(":") ? "[\(tunnel.local.host)]" : tunnel.local.host
+        return "\(tunnel.remote):\(target):\(tunnel.local.port)"
     }
 
     /// The arguments that ask the server to end a stale session holding `port` (`reclaim PORT`, answered by

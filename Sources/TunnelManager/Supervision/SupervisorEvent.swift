@@ -27,6 +27,13 @@ public enum SupervisorEvent: Sendable, Hashable {
     case serverAnswered
     /// The network changed (an address, route or link came or went): retry now with a fresh backoff.
     case networkChanged
+    /// The shared connection confirmed the forward of the child of `generation` (its mux request succeeded).
+    case forwardEstablished(generation: Int)
+    /// The shared connection carrying the forward of `generation` ended; `cause`, when known, is the
+    /// connection's (authentication, host key, half-open...), else the exit is classified as a child's.
+    case connectionEnded(generation: Int, exit: ChildExit, cause: FailureCause?)
+    /// The tunnel's shared connection is up (again): retry now if waiting for a connection-level cause.
+    case connectionReady
     /// The reclaim request of `token` ended: the stale session was ended (or not, with why).
     case reclaimFinished(token: Int, reclaimed: Bool, detail: String)
 }

@@ -113,7 +113,22 @@ public struct TunnelSupervisor: Sendable {
         case .childStarted(let childGeneration, let childPid):
             guard childGeneration == generation, childAlive else { return [] }
             pid = childPid
-            return [.log("spawned ssh (pid \(childPid))")]
+            return [.log(config.shareConnection ? "on the shared connection (ssh pid \(childPid))" : "spawned ssh (pid \(childPid))")]
+
+        case .forwardEstablished(let childGeneration):
+            guard childGeneration == generation, childAlive, !forwardEstablished else { return [] }
+            return establish(now: now)
+
+        case .connectionEnded(let childGeneration, let exit, let connectionCause):
+            guard childGeneration == generation, childAlive else { return [] }
+            if terminationCause == nil { terminationCause = connectionCause }
+            return handleExit(exit, now: now)
+
+        case .connectionReady:
+            guard state == .backoff || state == .failed else { return [] }
+            if case .remotePortInUse? = cause { return [] }
+            restartCount += 1
+            return spawn(now: now, reason: "the shared connection is up; requesting the forward now")
 
         case .childOutput(let childGeneration, let line):
             guard childGeneration == generation, childAlive else { return [] }
@@ -207,22 +222,26 @@ public struct TunnelSupervisor: Sendable {
         let lowered = line.lowercased()
         if !forwardEstablished,
            lowered.contains("remote forward success for: listen") || lowered.hasPrefix("allocated port") {
-            forwardEstablished = true
-            forwardEstablishedAt = now
-            var effects: [SupervisorEffect] = [.log("forward established: \(config.remote) on \(config.serverHost) -> \(config.local)")]
-            if config.tcpTimeout > .zero { effects.append(.armKeepalive(generation: generation)) }
-            if config.probe == .none {
-                effects += becomeUp(now: now, detail: "no probe configured")
-            } else {
-                effects.append(.startProbing(generation: generation))
-            }
-            return effects
+            return establish(now: now)
         }
         if let found = CauseClassifier.classify(line: line),
            CauseClassifier.rank(found) > strongestCauseFromChild.map(CauseClassifier.rank) ?? 0 {
             strongestCauseFromChild = found
         }
         return []
+    }
+
+    private mutating func establish(now: Duration) -> [SupervisorEffect] {
+        forwardEstablished = true
+        forwardEstablishedAt = now
+        var effects: [SupervisorEffect] = [.log("forward established: \(config.remote) on \(config.serverHost) -> \(config.local)")]
+        if config.tcpTimeout > .zero { effects.append(.armKeepalive(generation: generation)) }
+        if config.probe == .none {
+            effects += becomeUp(now: now, detail: "no probe configured")
+        } else {
+            effects.append(.startProbing(generation: generation))
+        }
+        return effects
     }
 
     private mutating func handleExit(_ exit: ChildExit, now: Duration) -> [SupervisorEffect] {
@@ -233,10 +252,10 @@ public struct TunnelSupervisor: Sendable {
         let exitCause = terminationCause ?? CauseClassifier.cause(of: exit, seen: strongestCauseFromChild)
         switch afterExit {
         case .stayStopped:
-            effects.append(.log("ssh exited (\(exit))"))
+            effects.append(.log("\(childEnded) (\(exit))"))
             return effects
         case .respawnNow:
-            effects.append(.log("ssh exited (\(exit)) for the restart"))
+            effects.append(.log("\(childEnded) (\(exit)) for the restart"))
             return effects + spawn(now: now, reason: "restarting")
         case .backOff:
             // A connection that had been up for stable_after dropped cleanly: reconnect at once (it costs one
@@ -249,12 +268,12 @@ public struct TunnelSupervisor: Sendable {
                 cause = exitCause
                 portHeldSince = portHeldSince ?? now
                 if reclaimUnavailable {
-                    effects.append(.log("ssh exited (\(exit)): \(exitCause); retrying in \(Self.seconds(Self.portRetryInterval))"))
+                    effects.append(.log("\(childEnded) (\(exit)): \(exitCause); retrying in \(Self.seconds(Self.portRetryInterval))"))
                     effects.append(scheduleRetry(at: now + Self.portRetryInterval))
                 } else {
                     retryToken += 1
                     retryAt = nil
-                    effects.append(.log("ssh exited (\(exit)): \(exitCause); asking the server to end the stale session"))
+                    effects.append(.log("\(childEnded) (\(exit)): \(exitCause); asking the server to end the stale session"))
                     effects.append(.reclaim(port: port, token: retryToken))
                 }
                 return effects
@@ -280,7 +299,7 @@ public struct TunnelSupervisor: Sendable {
             let plan = delay == .zero ? "it had been up for \(upFor): reconnecting now"
                 : reconnectWhenServerAnswers ? "it had been up for \(upFor): reconnecting as soon as the server answers (else in \(Self.seconds(delay)))"
                 : "restarting in \(Self.seconds(delay))"
-            effects.append(.log("ssh exited (\(exit)): \(exitCause); \(plan)"))
+            effects.append(.log("\(childEnded) (\(exit)): \(exitCause); \(plan)"))
             effects.append(scheduleRetry(at: now + delay))
             return effects
         }
@@ -337,6 +356,9 @@ public struct TunnelSupervisor: Sendable {
         state = newState
         stateSince = now
     }
+
+    /// How the end of the child reads in the log: the tunnel's own ssh, or its forward on a shared connection.
+    private var childEnded: String { config.shareConnection ? "forward ended" : "ssh exited" }
 
     static func seconds(_ duration: Duration) -> String {
         let value = duration.seconds

@@ -34,7 +34,7 @@ extension TunnelActionCommand {
         let reply = try target.instance.send(request)
         guard let tunnels = reply.tunnels else { throw InstanceError.refused(request, reason: reply.error ?? "refused") }
         let shown = tunnels.filter { name == nil || $0.name == name }
-        print(StatusTable.render(shown.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
+        print(StatusTable.render(shown))
     }
 }
 

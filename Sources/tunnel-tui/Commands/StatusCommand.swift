@@ -54,7 +54,7 @@ struct StatusCommand: ParsableCommand {
             let summary = "\(verdict.label): \(up) of \(tunnels.count) tunnels up" + (reply.instance.map { " (\(TerminalText.sanitize($0.mode)) pid \($0.pid), \(TerminalText.sanitize($0.config)))" } ?? "")
             // In plugin output '|' starts the performance data: none may come earlier.
             print(perfdata ? summary.replacing("|", with: "/") + " | " + PerformanceData.render(tunnels) : summary)
-            print(StatusTable.render(tunnels.map { ($0.name, $0.state, $0.latencyMilliseconds, $0.uptimeSeconds, $0.restarts, $0.cause) }))
+            print(StatusTable.render(tunnels))
         }
         if verdict != .ok { throw ExitCode(verdict.rawValue) }
     }

@@ -36,7 +36,9 @@ struct SupervisorServices: Sendable {
         self.logger = logger
         let alerts = SharedValue<AlertService?>(nil)
         self.alerts = alerts
-        manager = TunnelManager(config: config, logger: logger)
+        // The shared ssh connections' control sockets live next to the instance's own.
+        let runtimeDirectory = socketPath.lastIndex(of: "/").map { String(socketPath[..<$0]) }.flatMap { $0.isEmpty ? "/" : $0 }
+        manager = TunnelManager(config: config, logger: logger, runtimeDirectory: runtimeDirectory)
         control = ControlService(
             manager: manager, configPath: config.path, mode: mode,
             configCheck: IsolatedConfigCheck.currentExecutable.map { IsolatedConfigCheck(executable: $0) },

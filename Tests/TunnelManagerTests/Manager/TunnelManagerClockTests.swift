@@ -48,9 +48,9 @@ struct TunnelManagerClockTests {
         await manager.shutdown()
     }
 
-    @Test("circuit breaker: five tunnels of a server that does not answer wait behind one check, then all reconnect when it answers")
+    @Test("circuit breaker: five tunnels with their own ssh of a server that does not answer wait behind one check, then all reconnect when it answers")
     func circuitBreaker() async throws {
-        var fixture = ConfigFixture(defaults: ["server": "\"tunnel@vps\"", "server_check_interval": "\"2s\""])
+        var fixture = ConfigFixture(defaults: ["server": "\"tunnel@vps\"", "server_check_interval": "\"2s\"", "share_connection": "false"])
         for index in 0..<5 {
             fixture = fixture.with(tunnels: "[[tunnel]]\nname = \"t\(index)\"\nremote = \(2000 + index)\nlocal = \"localhost:22\"\n")
         }
@@ -80,5 +80,35 @@ struct TunnelManagerClockTests {
         await clock.advance(by: .seconds(2))
         await manager.waitUntil("all five reconnecting at once", timeout: .seconds(20)) { _ in launcher.sshRuns == sshRunsAtOutage + 5 }
         await manager.shutdown()
+    }
+
+    @Test("circuit breaker, shared: five tunnels on one connection cost one ssh attempt at the outage and one when the server answers")
+    func circuitBreakerShared() async throws {
+        var fixture = ConfigFixture(defaults: ["server": "\"tunnel@vps\"", "server_check_interval": "\"2s\""])
+        for index in 0..<5 {
+            fixture = fixture.with(tunnels: "[[tunnel]]\nname = \"t\(index)\"\nremote = \(2000 + index)\nlocal = \"localhost:22\"\n")
+        }
+        let config = try fixture.parsed(path: "t.toml")
+        let clock = TestClock()
+        let launcher = ScriptedLauncher(lines: ["ssh: connect to host vps port 22: Connection refused"], exit: .exited(255))
+        let prober = SwitchableProber()
+        let manager = manager(config, launcher: launcher, prober: prober, clock: clock, seed: 1)
+        await manager.startAutostartTunnels()
+        let waiting = await manager.waitUntil("every tunnel waiting for the server", timeout: .seconds(20)) { snapshot in
+            snapshot.allSatisfy { $0.cause?.hasPrefix("server unreachable") == true }
+        }
+        #expect(Set((waiting ?? []).compactMap { $0.connection?.label }).count == 1, "one connection for the five")
+        #expect(launcher.sshRuns == 1, "one master attempt for the five tunnels")
+        for _ in 0..<15 {
+            #expect(await clock.waitForSleeper(), "the server check sleeps until its next round")
+            await clock.advance(by: .seconds(2))
+        }
+        #expect(await clock.waitForSleeper())
+        #expect(launcher.sshRuns == 1, "no ssh attempt while the server is down")
+        prober.answering = true
+        await clock.advance(by: .seconds(2))
+        await manager.waitUntil("one master for all five when it answers", timeout: .seconds(20)) { _ in launcher.sshRuns == 2 }
+        await manager.shutdown()
+        #expect(launcher.sshRuns == 2, "and only one")
     }
 }

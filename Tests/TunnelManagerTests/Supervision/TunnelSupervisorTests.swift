@@ -4,14 +4,17 @@ import Testing
 /// The state machine with explicit time: every transition, backoff and storm bound, fast and deterministic.
 @Suite("supervisor: state machine")
 struct TunnelSupervisorTests {
+    /// A tunnel with its own ssh (`share_connection = false`): its child is an ssh process.
     static func tunnel(probe: ProbeKind = .banner, failures: Int = 2) -> TunnelConfig {
-        TunnelConfig(
+        var tunnel = TunnelConfig(
             name: "web", server: "tunnel@vps", serverPort: nil, identityFile: nil, hostKeyPolicy: .strict,
             sshOptions: [], sshProgram: "ssh", keepaliveInterval: .seconds(15), keepaliveCount: 3,
             connectTimeout: .seconds(10), probe: probe, expect: "SSH-", httpPath: "/", probeInterval: .seconds(5),
             probeTimeout: .seconds(3), probeFailures: failures, backoffInitial: .seconds(1), backoffMax: .seconds(60),
             stableAfter: .seconds(30), logLines: 500, remote: RemoteBinding(bindAddress: nil, port: 2222),
             local: Endpoint(host: "localhost", port: 22), publicEndpoint: Endpoint(host: "vps", port: 2222), autostart: true)
+        tunnel.shareConnection = false
+        return tunnel
     }
 
     static let forwardLine = "debug1: remote forward success for: listen 2222, connect localhost:22"

@@ -10,7 +10,10 @@ public struct ConfigFixture: Sendable {
     public enum Timings: Sendable {
         /// Quick probes, keepalives, backoff and stability (for a manager in the test process).
         case fast
-        /// Only quick probes; everything else as a user's config would have it (for the daemon binary).
+        /// Only quick probes; everything else as a user's config would have it (for the daemon binary), except
+        /// one ssh per tunnel (`share_connection = false`): the daemon, dashboard and control tests find each
+        /// tunnel's ssh by the `-R` in its command line. SharedConnectionTests covers shared connections, also
+        /// through the daemon (`.with(defaults: ["share_connection": "true"])`).
         case probesOnly
     }
 
@@ -35,6 +38,7 @@ public struct ConfigFixture: Sendable {
         switch timings {
         case .probesOnly:
             defaults.append(("probe_interval", "\"500ms\""))
+            defaults.append(("share_connection", "false"))
         case .fast:
             defaults += [
                 ("keepalive_interval", "\"5s\""), ("keepalive_count", "2"), ("connect_timeout", "\"5s\""),

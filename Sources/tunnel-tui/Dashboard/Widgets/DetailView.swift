@@ -21,7 +21,13 @@ struct DetailView: Widget {
         let stateStyle = Symbols.style(tunnel.state, colors: state.colors)
         var stateLine = "\(symbols.glyph(tunnel.state)) \(tunnel.state.rawValue) since \(Formatting.clock(tunnel.since, state.timeZone))"
             + " (\(Formatting.duration(max(0, state.now.timeIntervalSince(tunnel.since)))))"
-        stateLine += tunnel.pid.map { "   pid \($0)" } ?? "   no ssh running"
+        if let connection = tunnel.connection, connection.shared {
+            // A forward on a shared connection: the connection's name, state, master pid and load.
+            stateLine += "   connection \(TerminalText.sanitize(connection.label)) \(connection.state.rawValue)"
+                + (connection.pid.map { " (ssh pid \($0), \(connection.forwards) of \(connection.tunnels) forwards)" } ?? " (no ssh running)")
+        } else {
+            stateLine += tunnel.pid.map { "   pid \($0)" } ?? "   no ssh running"
+        }
         stateLine += "   restarts \(tunnel.restarts)"
         if let retry = tunnel.retryInSeconds, tunnel.state == .backoff || tunnel.state == .failed {
             stateLine += "   next retry in \(String.fixed(retry, digits: 1)) s"

@@ -1,3 +1,5 @@
+// Longer than 250 lines: the whole private sshd rig (keys, config, listener, sessions, an unprivileged or
+// chrooted server side) that the demo and the real-sshd tests share; not part of the library product.
 import FoundationEssentials
 import Synchronization
 import TunnelManager

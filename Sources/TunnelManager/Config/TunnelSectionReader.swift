@@ -1,3 +1,5 @@
+// Longer than 250 lines: every per-tunnel key, read and validated in the order the README's reference lists
+// them, so a key and its checks are found in one place.
 import FoundationEssentials
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+// Longer than 250 lines: one state machine, whose transitions read best together in one `handle` switch.
 /// The state machine of one shared ssh connection: one master process carrying the remote forwards of every
 /// tunnel with the same ``ConnectionKey``. Events in, effects out, time passed in explicitly.
 ///

@@ -1,3 +1,5 @@
+// Longer than 250 lines: the actor's state, its whole public API and the one event entry; every part that
+// has a job of its own lives in its own file (listed below).
 import FoundationEssentials
 import Logging
 

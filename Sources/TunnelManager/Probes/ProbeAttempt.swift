@@ -1,3 +1,5 @@
+// Longer than 250 lines: one non-blocking probe (connect to each address, read the answer, one deadline) is a
+// small state machine on the event loop; split, its states would be shared across files.
 import Dispatch
 import FoundationEssentials
 import Synchronization

@@ -1,3 +1,5 @@
+// Longer than 250 lines: one state machine (start, output, exit, probes, retries, reclaim, server checks);
+// its transitions share private state and read best together, and its unit tests walk them with explicit time.
 import FoundationEssentials
 
 /// The state machine of one tunnel: events in, effects out, time passed in explicitly.

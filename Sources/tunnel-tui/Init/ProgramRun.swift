@@ -31,8 +31,20 @@ struct ProgramRun {
         posix_spawn_file_actions_adddup2(&actions, errorPipe[1], 2)
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }
+        // The command's threads block SIGINT, SIGTERM and SIGHUP (main.swift); the program gets a clean mask and
+        // default actions, as from a shell.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        for signal: Int32 in 1..<32 where signal != SIGKILL && signal != SIGSTOP { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
         for descriptor in [inputPipe[0], outputPipe[1], errorPipe[1]] { close(descriptor) }
         guard spawned == 0 else {
             for descriptor in [inputPipe[1], outputPipe[0], errorPipe[0]] { close(descriptor) }

@@ -30,8 +30,8 @@ struct ViewState: Sendable {
     var helpScroll = 0
     /// Whether quitting stops the tunnels (in-process) or only detaches from a daemon.
     var ownsTunnels = true
-    /// Zone of the clocks shown (tests pin it).
-    var timeZone = TimeZone.current
+    /// Zone of the clocks shown: nil is the system's local time (tests pin a zone).
+    var timeZone: TimeZone?
 
     init(configPath: String, now: Date = Date(), width: Int = 80, height: Int = 24, colors: Bool = true, unicode: Bool = true) {
         self.configPath = configPath

@@ -24,11 +24,20 @@ enum Formatting {
         return String.fixed(milliseconds / 1000, digits: 1) + "s"
     }
 
-    /// `15:04:05` in `timeZone` (the local one by default).
-    static func clock(_ date: Date, _ timeZone: TimeZone = .current) -> String {
-        let seconds = Int(date.timeIntervalSince1970) + timeZone.secondsFromGMT(for: date)
+    /// `15:04:05` in `timeZone`, or in the system's local time when nil (the default).
+    static func clock(_ date: Date, _ timeZone: TimeZone? = nil) -> String {
+        let seconds = Int(date.timeIntervalSince1970) + (timeZone?.secondsFromGMT(for: date) ?? localOffset(at: date))
         let day = ((seconds % 86400) + 86400) % 86400
         return [day / 3600, (day % 3600) / 60, day % 60].map { String.zeroPadded($0, width: 2) }.joined(separator: ":")
+    }
+
+    /// The local time's offset from UTC at `date`, in seconds, as the C library sees it (TZ, /etc/localtime).
+    /// FoundationEssentials' `TimeZone.current` is GMT without Foundation's ICU, which this binary leaves out.
+    static func localOffset(at date: Date) -> Int {
+        var time = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        guard localtime_r(&time, &parts) != nil else { return 0 }
+        return Int(parts.tm_gmtoff)
     }
 
     /// Cuts `text` to `width` characters, marking the cut with `ellipsis`.

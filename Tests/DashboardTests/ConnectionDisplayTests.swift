@@ -36,4 +36,21 @@ struct ConnectionDisplayTests {
         #expect(lines.dropFirst().first?.contains("c1 4242") == true, "\(lines)")
         #expect(lines.last?.contains("own 4244") == true, "\(lines)")
     }
+
+    @Test("on a terminal wide enough the table has a CONN column: tunnels with the same label share one ssh; it is the first column to go when space runs out")
+    func tableColumn() {
+        var state = SampleState.state(width: 140, height: 40)
+        var own = SampleState.tunnels[2]
+        own.connection = ConnectionStatus(label: "own", server: "tunnel@vps.example.com", shared: false, state: .up, pid: 4244, tunnels: 1, forwards: 1)
+        let tunnels = [Self.shared(SampleState.tunnels[0], label: "c1", pid: 4242, state: .up, forwards: 2, tunnels: 2),
+                       Self.shared(SampleState.tunnels[1], label: "c1", pid: 4242, state: .up, forwards: 2, tunnels: 2), own]
+        _ = DashboardUpdate.update(&state, .tunnels(tunnels, selectedLog: SampleState.log))
+        let lines = DashboardRenderer.render(state).text.split(separator: "\n").map(String.init)
+        let header = lines.first { $0.contains("STATE") && $0.contains("NAME") } ?? ""
+        #expect(header.contains(" CONN "), "\(lines.prefix(6))")
+        #expect(lines.first { $0.contains("pi-ssh") }?.contains(" c1 ") == true, "\(lines.prefix(6))")
+        #expect(lines.first { $0.contains("home-assistant") }?.contains(" c1 ") == true, "\(lines.prefix(6))")
+        #expect(lines.first { $0.contains("grafana") }?.contains(" own ") == true, "\(lines.prefix(6))")
+        #expect(TableColumn.layout(width: 119).contains { $0.column == .connection } == false, "not at 120 columns: the layout there is unchanged")
+    }
 }

@@ -43,7 +43,8 @@ struct ScreenSnapshotTests {
         #expect(at60.contains(.state) && at60.contains(.name) && at60.contains(.latency) && at60.contains(.event))
         #expect(!at60.contains(.local) && !at60.contains(.trend))
         let at120 = TableColumn.layout(width: 119).map(\.column)
-        #expect(at120 == TableColumn.allCases, "everything fits at 120")
+        #expect(at120 == TableColumn.allCases.filter { $0 != .connection }, "everything but the connection fits at 120")
+        #expect(TableColumn.layout(width: 139).map(\.column) == TableColumn.allCases, "everything fits at 140")
         let screen = DashboardRenderer.render(SampleState.state(width: 60, height: 20))
         #expect(screen.text.split(separator: "\n").allSatisfy { $0.count <= 60 })
     }

@@ -2,7 +2,7 @@ import TunnelManager
 
 /// A column of the tunnel table, its width and how important it is when space runs out.
 enum TableColumn: CaseIterable, Sendable {
-    case state, name, remote, local, latency, trend, uptime, restarts, event
+    case state, name, remote, local, connection, latency, trend, uptime, restarts, event
 
     var title: String {
         switch self {
@@ -10,6 +10,7 @@ enum TableColumn: CaseIterable, Sendable {
         case .name: "NAME"
         case .remote: "REMOTE"
         case .local: "LOCAL"
+        case .connection: "CONN"
         case .latency: "LATENCY"
         case .trend: "TREND"
         case .uptime: "UPTIME"
@@ -25,6 +26,7 @@ enum TableColumn: CaseIterable, Sendable {
         case .name: 14
         case .remote: 20
         case .local: 17
+        case .connection: 4
         case .latency: 8
         case .trend: 8
         case .uptime: 7
@@ -45,14 +47,18 @@ enum TableColumn: CaseIterable, Sendable {
         case .remote: 6
         case .trend: 7
         case .local: 8
+        // The detail pane names the connection too: on a narrow terminal this column goes first.
+        case .connection: 9
         }
     }
 
-    /// The columns that fit `width`, in display order; the event column takes the rest.
+    /// The columns that fit `width`, in display order; the event column takes the rest. The connection column
+    /// comes only once every other column has its place (a wide terminal), never in a gap a narrower one leaves.
     static func layout(width: Int) -> [(column: TableColumn, width: Int)] {
         var chosen: Set<TableColumn> = []
         var used = 0
         for column in allCases.sorted(by: { $0.priority < $1.priority }) where used + column.width + 1 <= width {
+            if column == .connection && chosen.count < allCases.count - 1 { continue }
             chosen.insert(column)
             used += column.width + 1
         }

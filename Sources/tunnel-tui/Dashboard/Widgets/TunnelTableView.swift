@@ -53,6 +53,9 @@ struct TunnelTableView: Widget {
             screen.put(fit(tunnel.remote), x: x, y: y)
         case .local:
             screen.put(fit(tunnel.local), x: x, y: y)
+        case .connection:
+            // c1, c2, ...: tunnels with the same label share one ssh; "own" has its own ssh.
+            screen.put(fit(tunnel.connection?.label ?? "-"), x: x, y: y, style: tunnel.connection?.shared == true ? .plain : .dim)
         case .latency:
             let text = tunnel.state == .stopped ? "" : Formatting.latency(tunnel.latencyMilliseconds)
             screen.put(String(repeating: " ", count: max(0, width - text.count)) + text, x: x, y: y, maxWidth: width)

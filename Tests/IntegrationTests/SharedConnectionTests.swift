@@ -80,6 +80,36 @@ struct SharedConnectionTests {
         }
     }
 
+    @Test("the master's 'connect_to HOST port P: failed' reaches only the log of the tunnel whose local side is HOST:P, not its neighbours'")
+    func localFailureGoesToItsTunnel() async throws {
+        try await RigSupport.withRig { rig in
+            let ports = try Self.ports(2)
+            let closed = try LoopbackSSHServer.freePort()
+            let config = try ConfigFixture(rig).with(tunnels: """
+                [[tunnel]]
+                name = "healthy"
+                remote = "127.0.0.1:\(ports[0])"
+                local = "127.0.0.1:\(rig.port)"
+                probe = "banner"
+
+                [[tunnel]]
+                name = "service-down"
+                remote = "127.0.0.1:\(ports[1])"
+                local = "127.0.0.1:\(closed)"
+                probe = "banner"
+                """).parsed()
+            try await RigSupport.withManager(config) { manager in
+                let down = await manager.waitUntil("service-down", is: "unreachable, its log naming the local side", logLimit: 200) {
+                    $0.state == .unreachable && $0.recentLog.contains { $0.text.contains("connect_to 127.0.0.1 port \(closed)") }
+                }
+                #expect(down?.state == .unreachable, "\(RigSupport.logText(down))")
+                let healthy = await manager.status(of: "healthy", logLimit: 500)
+                #expect(healthy?.connection?.label == down?.connection?.label, "both ride one connection")
+                #expect(healthy?.recentLog.contains { $0.text.contains("connect_to") } == false, "\(RigSupport.logText(healthy))")
+            }
+        }
+    }
+
     @Test("each forward is stopped, restarted and started on its own while the others keep serving; a stop frees its port on the server")
     func forwardsAlone() async throws {
         try await RigSupport.withRig { rig in

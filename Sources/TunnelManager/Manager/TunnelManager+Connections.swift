@@ -11,6 +11,16 @@ extension TunnelManager {
         order.filter { runtimes[$0]?.connection == label }
     }
 
+    /// The tunnels a line of the master's output concerns: a forwarded connection that could not reach its
+    /// local side ("connect_to HOST port P: failed") belongs to the tunnels whose `local` is HOST:P, not to
+    /// every tunnel of the connection; anything else (the connection's own story) goes to all of them.
+    func recipients(of line: String, onConnection label: String) -> [String] {
+        let everyone = members(of: label)
+        guard case .localServiceDown(let target)? = CauseClassifier.classify(line: line) else { return everyone }
+        let owners = everyone.filter { runtimes[$0]?.supervisor.config.local.description.lowercased() == target }
+        return owners.isEmpty ? everyone : owners
+    }
+
     func deliver(_ event: ConnectionEvent, toConnection label: String) {
         guard !shuttingDown, var connection = connectionTable.runtimes[label] else { return }
         let before = (connection.supervisor.state, connection.supervisor.pid, connection.supervisor.forwardCount)
@@ -96,7 +106,7 @@ extension TunnelManager {
         case .line(let raw):
             let line = TerminalText.sanitize(raw)
             if SSHOutputFilter.isWorthLogging(line), !line.hasPrefix("mux_") {
-                for name in members(of: label) { appendLog(line, origin: .ssh, to: name) }
+                for name in recipients(of: line, onConnection: label) { appendLog(line, origin: .ssh, to: name) }
             }
             deliver(.masterOutput(generation: generation, line: line), toConnection: label)
         }

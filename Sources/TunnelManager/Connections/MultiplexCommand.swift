@@ -18,20 +18,12 @@ public enum MultiplexCommand {
             "-o", "ControlPersist=no",
             "-o", "BatchMode=yes",
             "-o", "ExitOnForwardFailure=no",
-            "-o", "ServerAliveInterval=\(wholeSeconds(key.keepaliveInterval))",
+            "-o", "ServerAliveInterval=\(SSHCommand.wholeSeconds(key.keepaliveInterval))",
             "-o", "ServerAliveCountMax=\(key.keepaliveCount)",
-            "-o", "ConnectTimeout=\(wholeSeconds(key.connectTimeout))",
+            "-o", "ConnectTimeout=\(SSHCommand.wholeSeconds(key.connectTimeout))",
             "-o", "StrictHostKeyChecking=\(key.hostKeyPolicy.sshValue)",
         ]
-        if let port = key.serverPort {
-            arguments += ["-p", String(port)]
-        }
-        if let identityFile = key.identityFile {
-            arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"]
-        }
-        for option in key.sshOptions {
-            arguments += ["-o", option]
-        }
+        arguments += SSHCommand.serverOptions(port: key.serverPort, identityFile: key.identityFile, sshOptions: key.sshOptions)
         arguments += ["--", key.server]
         if key.reclaimScript, !holdPorts.isEmpty {
             arguments += ["hold"] + holdPorts.sorted().map(String.init)
@@ -55,9 +47,5 @@ public enum MultiplexCommand {
     /// The command line shown for a tunnel on a shared connection: its mux request.
     public static func commandLine(for tunnel: TunnelConfig, controlPath: String) -> [String] {
         [tunnel.sshProgram] + forwardArguments(for: tunnel, controlPath: controlPath)
-    }
-
-    private static func wholeSeconds(_ duration: Duration) -> Int {
-        max(1, Int(duration.seconds.rounded(.up)))
     }
 }

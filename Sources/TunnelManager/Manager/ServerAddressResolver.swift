@@ -2,10 +2,9 @@
 /// Port), for the per-server reachability check.
 enum ServerAddressResolver {
     static func resolve(_ tunnel: TunnelConfig, launcher: any ChildLauncher) async -> Endpoint {
-        var arguments = ["-G"]
-        if let port = tunnel.serverPort { arguments += ["-p", String(port)] }
-        for option in tunnel.sshOptions { arguments += ["-o", option] }
-        arguments += ["--", tunnel.server]
+        // No identity: it does not change where ssh connects.
+        let arguments = ["-G"] + SSHCommand.serverOptions(port: tunnel.serverPort, identityFile: nil, sshOptions: tunnel.sshOptions)
+            + ["--", tunnel.server]
         let lines = SharedValue<[String]>([])
         let exit = await launcher.run(program: tunnel.sshProgram, arguments: arguments) { output in
             if case .line(let line) = output { lines.update { $0.append(line) } }

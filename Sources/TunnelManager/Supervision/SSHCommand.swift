@@ -20,15 +20,7 @@ public enum SSHCommand {
             "-o", "ControlPath=none",
             "-o", "StrictHostKeyChecking=\(tunnel.hostKeyPolicy.sshValue)",
         ]
-        if let port = tunnel.serverPort {
-            arguments += ["-p", String(port)]
-        }
-        if let identityFile = tunnel.identityFile {
-            arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"]
-        }
-        for option in tunnel.sshOptions {
-            arguments += ["-o", option]
-        }
+        arguments += serverOptions(port: tunnel.serverPort, identityFile: tunnel.identityFile, sshOptions: tunnel.sshOptions)
         arguments += ["-R", forwardSpecification(for: tunnel)]
         arguments += ["--", tunnel.server]
         if tunnel.reclaimScript {
@@ -46,18 +38,15 @@ public enum SSHCommand {
     /// The arguments that ask the server to end a stale session holding `port` (`reclaim PORT`, answered by
     /// the tunnel-tui-reclaim forced command); same connection options as the tunnel, no forward.
     public static func reclaimArguments(for tunnel: TunnelConfig, port: Int) -> [String] {
-        var arguments = [
+        [
             "-T",
             "-o", "BatchMode=yes",
             "-o", "ConnectTimeout=\(wholeSeconds(tunnel.connectTimeout))",
             "-o", "ControlMaster=no",
             "-o", "ControlPath=none",
             "-o", "StrictHostKeyChecking=\(tunnel.hostKeyPolicy.sshValue)",
-        ]
-        if let serverPort = tunnel.serverPort { arguments += ["-p", String(serverPort)] }
-        if let identityFile = tunnel.identityFile { arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"] }
-        for option in tunnel.sshOptions { arguments += ["-o", option] }
-        return arguments + ["--", tunnel.server, "reclaim", String(port)]
+        ] + serverOptions(port: tunnel.serverPort, identityFile: tunnel.identityFile, sshOptions: tunnel.sshOptions)
+            + ["--", tunnel.server, "reclaim", String(port)]
     }
 
     /// The full command line, program first, for display (`config check`, the detail pane).
@@ -75,7 +64,18 @@ public enum SSHCommand {
         return safe && !word.isEmpty ? word : "'" + word.replacing("'", with: "'\\''") + "'"
     }
 
-    private static func wholeSeconds(_ duration: Duration) -> Int {
+    /// The options that say where and as whom to connect, after tunnel-tui's own (ssh keeps the first value of
+    /// an option, so ours win): `-p PORT`, `-i KEY -o IdentitiesOnly=yes`, then the user's `ssh_options`.
+    static func serverOptions(port: Int?, identityFile: String?, sshOptions: [String]) -> [String] {
+        var arguments: [String] = []
+        if let port { arguments += ["-p", String(port)] }
+        if let identityFile { arguments += ["-i", identityFile, "-o", "IdentitiesOnly=yes"] }
+        for option in sshOptions { arguments += ["-o", option] }
+        return arguments
+    }
+
+    /// A duration as ssh's whole seconds, at least 1.
+    static func wholeSeconds(_ duration: Duration) -> Int {
         max(1, Int(duration.seconds.rounded(.up)))
     }
 }

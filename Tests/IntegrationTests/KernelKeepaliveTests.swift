@@ -62,10 +62,7 @@ struct KernelKeepaliveTests {
     @Test("a lost CGNAT mapping is found by the kernel within tcp_timeout, long before ssh's keepalive or the next probe, and an idle healthy connection is left alone",
           .enabled(if: NetworkNamespace.isAvailable, "needs root, iproute2 and nftables"))
     func findsLostMapping() async throws {
-        let namespace = try NetworkNamespace()
-        defer { namespace.remove() }
-        try await RigSupport.withRig(listenAddress: namespace.serverAddress, namespace: namespace.name,
-                                     extraConfig: ["ClientAliveInterval 120", "ClientAliveCountMax 3"]) { rig in
+        try await NetworkNamespace.withRig(staleSessionsLinger: true) { namespace, rig in
             let remotePort = Int.random(in: 20000...60000)
             // ssh alone notices after 30 s x (3 + 1) = 120 s, the probes after a minute: only the kernel can be quick.
             let config = try ConfigFixture(rig).with(defaults: [

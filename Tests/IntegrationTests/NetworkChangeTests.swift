@@ -8,12 +8,10 @@ import TunnelTestSupport
 struct NetworkChangeTests {
     @Test("when the network comes back, tunnels retry at once instead of waiting out their backoff and server check")
     func networkReturns() async throws {
-        let namespace = try NetworkNamespace()
-        defer { namespace.remove() }
         // The manager's timers run on a test clock that never moves: the backoff (20 s) and the server check
         // (60 s) cannot fire, so only the network change can bring the tunnel up.
         let clock = TestClock()
-        try await RigSupport.withRig(listenAddress: namespace.serverAddress, namespace: namespace.name) { rig in
+        try await NetworkNamespace.withRig { namespace, rig in
             try namespace.removeHostAddress()
             let config = try ConfigFixture(rig).with(defaults: [
                 "backoff_initial": "\"20s\"", "backoff_max": "\"60s\"", "server_check_interval": "\"60s\"", "connect_timeout": "\"3s\"",

@@ -1,4 +1,5 @@
 import Foundation
+import TunnelTestSupport
 
 /// A network namespace with a veth link to this one, for faults that need packet filtering (`ip`, `nft`).
 /// The server side lives at `serverAddress` inside it; this side is `hostAddress`.
@@ -64,6 +65,21 @@ struct NetworkNamespace {
     func addHostAddress() throws {
         try Self.run(["ip", "route", "del", "unreachable", "\(serverAddress)/32"])
         try Self.run(["ip", "addr", "add", "\(hostAddress)/30", "dev", hostLink])
+    }
+
+    /// Runs `body` with a fresh namespace and a loopback sshd listening inside it at ``serverAddress``; stops the
+    /// sshd and removes the namespace afterwards, also when `body` throws. With `staleSessionsLinger`, the sshd's
+    /// ClientAlive is long enough that the session of a client whose packets are dropped keeps its ports until
+    /// the test frees them (`killSessions`).
+    static func withRig<Result>(
+        staleSessionsLinger: Bool = false, _ body: (NetworkNamespace, LoopbackSSHServer) async throws -> Result
+    ) async throws -> Result {
+        let namespace = try NetworkNamespace()
+        defer { namespace.remove() }
+        let extraConfig = staleSessionsLinger ? ["ClientAliveInterval 120", "ClientAliveCountMax 3"] : LoopbackSSHServer.defaultExtraConfig
+        return try await RigSupport.withRig(listenAddress: namespace.serverAddress, namespace: namespace.name, extraConfig: extraConfig) { rig in
+            try await body(namespace, rig)
+        }
     }
 
     /// Deletes the namespace and the link.

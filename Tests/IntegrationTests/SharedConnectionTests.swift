@@ -320,29 +320,58 @@ struct SharedConnectionTests {
 
     @Test("a stale master session holding every port of the connection is reclaimed through the new master, and all its tunnels come up")
     func staleMasterReclaimed() async throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("contrib/tunnel-tui-reclaim").path
         let ports = try Self.ports(3)
+        let script = ReclaimTests.script
         try await RigSupport.withRig(authorizedKeyOptions: "command=\"/bin/sh \(script) \(ports.map(String.init).joined(separator: " "))\"") { rig in
-            let config = try ConfigFixture(rig).with(defaults: ["reclaim_script": "true"]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()
-            // The old supervisor's master, frozen: its session on the server keeps holding the three ports.
-            try await RigSupport.withManager(config) { old in
-                #expect(await Self.allUp(old))
-                let oldMaster = try #require(await old.status(of: "t0")?.pid)
-                kill(oldMaster, SIGSTOP)
-                defer {
-                    kill(oldMaster, SIGKILL)
-                    kill(oldMaster, SIGCONT)
-                }
-                try await RigSupport.withManager(config) { manager in
-                    let up = await Self.allUp(manager, timeout: .seconds(60))
-                    let states = await Self.states(manager)
-                    #expect(up, "\(states)")
-                    let logs = await manager.log(of: "t0") + manager.log(of: "t1") + manager.log(of: "t2")
-                    #expect(logs.contains { $0.text.contains("server: reclaimed port") }, "\(logs.map(\.text).joined(separator: "\n"))")
-                    let masters = Set(await manager.snapshot().compactMap(\.pid))
-                    #expect(masters.count == 1 && !masters.contains(oldMaster), "the new master was never the one ended")
-                }
+            try await Self.staleMasterIsReclaimed(rig, ports: ports)
+        }
+    }
+
+    @Test("as an unprivileged VPS user on OpenSSH 9.2 (sessions named sshd), a stale master holding every port is reclaimed through the new master",
+          .enabled(if: ReclaimTests.isRoot, "needs root to make the unprivileged user"))
+    func staleMasterReclaimedUnprivileged() async throws {
+        try await Self.staleMasterUnprivileged(.openSSH9)
+    }
+
+    @Test("as an unprivileged VPS user on OpenSSH 10 (sessions named sshd-session), a stale master holding every port is reclaimed through the new master",
+          .enabled(if: ReclaimTests.hasTrixie, "needs root and the trixie root (scripts/prepare-vps-root)"))
+    func staleMasterReclaimedOnOpenSSH10() async throws {
+        try await Self.staleMasterUnprivileged(.openSSH10)
+    }
+
+    /// The forced command of the tunnel user's key is the script for the connection's ports, as server-setup
+    /// prints it, on `vps`'s sshd.
+    private static func staleMasterUnprivileged(_ vps: ReclaimTests.VPS) async throws {
+        let ports = try Self.ports(3)
+        try await RigSupport.withRig(
+            authorizedKeyOptions: "restrict,port-forwarding,command=\"$RIG/tunnel-tui-reclaim \(ports.map(String.init).joined(separator: " "))\"",
+            files: ["tunnel-tui-reclaim": ReclaimTests.script], loginUser: ReclaimTests.tunnelUser, systemRoot: vps.systemRoot
+        ) { rig in
+            try await Self.staleMasterIsReclaimed(rig, ports: ports)
+        }
+    }
+
+    /// Freezes a first supervisor's master (its server session keeps holding every port) and checks that a second
+    /// supervisor reclaims the ports through its own master, never ending that one, and brings every tunnel up.
+    private static func staleMasterIsReclaimed(_ rig: LoopbackSSHServer, ports: [Int]) async throws {
+        let config = try ConfigFixture(rig).with(defaults: ["reclaim_script": "true"]).with(tunnels: Self.tunnels(ports, rig: rig)).parsed()
+        // The old supervisor's master, frozen: its session on the server keeps holding the three ports.
+        try await RigSupport.withManager(config) { old in
+            #expect(await Self.allUp(old))
+            let oldMaster = try #require(await old.status(of: "t0")?.pid)
+            kill(oldMaster, SIGSTOP)
+            defer {
+                kill(oldMaster, SIGKILL)
+                kill(oldMaster, SIGCONT)
+            }
+            try await RigSupport.withManager(config) { manager in
+                let up = await Self.allUp(manager, timeout: .seconds(60))
+                let states = await Self.states(manager)
+                #expect(up, "\(states)")
+                let logs = await manager.log(of: "t0") + manager.log(of: "t1") + manager.log(of: "t2")
+                #expect(logs.contains { $0.text.contains("server: reclaimed port") }, "\(logs.map(\.text).joined(separator: "\n"))")
+                let masters = Set(await manager.snapshot().compactMap(\.pid))
+                #expect(masters.count == 1 && !masters.contains(oldMaster), "the new master was never the one ended")
             }
         }
     }

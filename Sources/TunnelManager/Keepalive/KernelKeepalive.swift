@@ -69,7 +69,7 @@ public struct KernelKeepalive: Sendable, Equatable {
 
     /// The lowest descriptor of `pid` that is an established TCP connection to `serverPort`.
     static func serverSocket(of pid: Int32, serverPort: Int) throws(KernelKeepaliveError) -> Int32 {
-        let table = TCPSocketTable(parsing: ["tcp", "tcp6"].map { readWhole("/proc/\(pid)/net/\($0)") }.joined(separator: "\n"))
+        let table = TCPSocketTable(parsing: ["tcp", "tcp6"].map { ProcFile.read("/proc/\(pid)/net/\($0)") }.joined(separator: "\n"))
         var best: Int32?
         for (descriptor, inode) in socketInodes(of: pid) {
             guard let entry = table.entries[inode], entry.established, entry.remotePort == serverPort else { continue }
@@ -99,30 +99,9 @@ public struct KernelKeepalive: Sendable, Equatable {
         return found
     }
 
-    /// A whole file of /proc, read until its end (they report a size of 0, and a file reader that trusts the
-    /// size stops after the first page: a busy machine's TCP table is longer).
-    static func readWhole(_ path: String) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return "" }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count > 0 {
-                bytes += chunk[0..<count]
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                break
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
     /// The parent pid of `pid` from `/proc/PID/stat`, or nil.
     private static func parent(of pid: Int32) -> Int32? {
-        let stat = readWhole("/proc/\(pid)/stat")
+        let stat = ProcFile.read("/proc/\(pid)/stat")
         guard let close = stat.lastIndex(of: ")") else { return nil }
         // "PID (comm) STATE PPID ...": comm may hold spaces and parentheses, so read after the last ')'.
         let fields = stat[stat.index(after: close)...].split(separator: " ")

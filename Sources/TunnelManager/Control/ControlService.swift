@@ -1,3 +1,5 @@
+import FoundationEssentials
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -67,6 +69,16 @@ public struct ControlService: Sendable {
             return .failure("\(error)")
         }
         return .tunnels(await manager.snapshot(logLimit: 1), instance: instance)
+    }
+
+    /// Answers one `status` request as a client's is answered (request decoded from its JSON line, reply
+    /// encoded into one) and drops the reply. Run before startup's pages are released, it leaves the Swift
+    /// runtime's lookups for that path (JSON coding of every reply type) cached, so a later `status` maps
+    /// only the code it runs instead of the type tables of the whole executable.
+    public func warmUp() async {
+        guard let line = try? ControlCoding.encoder().encode(ControlRequest.status),
+              let request = try? ControlCoding.decoder().decode(ControlRequest.self, from: line) else { return }
+        _ = ControlSessions.encode(await handle(request))
     }
 
     /// Re-reads the config file and applies the difference; a file with errors changes nothing.

@@ -6,9 +6,10 @@ import Glibc
 #endif
 
 /// The services of every command that supervises tunnels (daemon, dashboard, demo), wired in this one place:
-/// the control socket, the metrics exporter, the network monitor, the alerts and the tunnel manager, started in that
-/// order and stopped in reverse by one ``ServiceGroup``, with what the command adds before them (the demo's
-/// sshd) and after them (the daemon's systemd notifications and signals, the dashboard's screen).
+/// the control socket, the metrics exporter, the network monitor, the alerts, the tunnel manager and the
+/// release of startup's pages, started in that order and stopped in reverse by one ``ServiceGroup``, with
+/// what the command adds before them (the demo's sshd) and after them (the daemon's systemd notifications and
+/// signals, the dashboard's screen).
 ///
 /// Stopping, last first: the command's own services (STOPPING=1 for the daemon), then the manager ends every
 /// ssh child, then the metrics stop, then the control socket closes and gives up the instance lock.
@@ -70,6 +71,8 @@ struct SupervisorServices: Sendable {
                 alerts.update { $0 = service }
             }, stop: { [alerts] in await alerts.value?.stop() }),
             StartStopService("tunnel manager", start: { await manager.startAutostartTunnels() }, stop: { await manager.shutdown() }),
+            // Startup's pages, once it has settled: what stays resident is what the tunnels keep using.
+            StartupPageReleaseService(logger: logger, warmUp: { [control] in await control.warmUp() }),
         ]
     }
 

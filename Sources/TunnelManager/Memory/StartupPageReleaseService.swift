@@ -1,0 +1,57 @@
+import Logging
+
+/// Once startup has settled, gives back the pages that startup alone used (``ResidentPages/release()``),
+/// and logs what that did: then the supervisor's resident memory is what it keeps using.
+///
+/// Settled means `settle` after the service group started it: by then the config is read, every ssh
+/// connection is up (or backing off) and every tunnel has been probed, so what runs from there on is the
+/// steady work (probes, keepalives, the control socket). Pages a later fault, reload or dashboard needs are
+/// mapped again as they are touched. It runs once: every later release would only make the steady work map
+/// its pages again.
+public struct StartupPageReleaseService: Service {
+    /// Its name in logs and errors.
+    public let name = "startup page release"
+    /// The default wait: first connections take a second or two, first probes come within `probe_interval`
+    /// (5 s by default) of a tunnel's start, and a server that refused gets its second try by then.
+    public static let defaultSettle = Duration.seconds(20)
+
+    private let clock: any SupervisorClock
+    private let settle: Duration
+    private let logger: Logger
+    private let release: @Sendable () -> PageRelease
+    private let warmUp: @Sendable () async -> Void
+
+    /// Creates the service; `warmUp` runs just before the release; `release` is ``ResidentPages/release()``
+    /// but for tests.
+    public init(
+        clock: any SupervisorClock = SystemSupervisorClock(), settle: Duration = defaultSettle, logger: Logger,
+        warmUp: @escaping @Sendable () async -> Void = {},
+        release: @escaping @Sendable () -> PageRelease = { ResidentPages.release() }
+    ) {
+        self.clock = clock
+        self.settle = settle
+        self.logger = logger
+        self.warmUp = warmUp
+        self.release = release
+    }
+
+    /// Waits `settle` (or returns if asked to stop first), releases, then waits to be asked to stop.
+    public func run() async {
+        let deadline = clock.now() + settle
+        let clock = self.clock
+        let settled = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await clock.sleep(until: deadline)) != nil }
+            group.addTask {
+                await GracefulShutdown.wait()
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        guard settled else { return }
+        await warmUp()
+        logger.info("startup has settled; released the pages only it used: \(release())")
+        await GracefulShutdown.wait()
+    }
+}

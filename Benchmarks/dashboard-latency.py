@@ -41,7 +41,8 @@ def cpu_seconds(pid):
 with tempfile.TemporaryDirectory() as directory:
     config = os.path.join(directory, "bench.toml")
     with open(config, "w") as file:
-        file.write('[defaults]\nserver = "bench@vps.invalid"\nprobe = "none"\n')
+        # The fake ssh programs stand for one ssh per tunnel: they do not speak the shared connection's mux protocol.
+        file.write('[defaults]\nserver = "bench@vps.invalid"\nprobe = "none"\nshare_connection = false\n')
         for index in range(tunnels):
             program = "fake-ssh-flood" if index < flooders else "fake-ssh-quiet"
             file.write(f'\n[[tunnel]]\nname = "t{index:03d}"\nremote = {20000 + index}\nlocal = "localhost:{30000 + index}"\n'

@@ -8,20 +8,21 @@ import Glibc
 /// Startup runs code that a settled supervisor never runs again: reading the config (TOML parser and all),
 /// the Swift runtime's first type and conformance lookups, which scan tables spread across the whole
 /// executable, the first connection and probe of every tunnel. The kernel maps each page touched, and the
-/// 64 KiB around it, and keeps them mapped: a settled supervisor showed 15 MB resident of which about 4 MB
-/// was still in use (BENCHMARKS.md, "Memory").
+/// 64 KiB around it, and keeps them mapped: a supervisor with one tunnel had 15.6 MB resident, and 8 MB
+/// once that code was unmapped and its steady work had mapped its own again (BENCHMARKS.md, "Memory").
 ///
 /// ``release()`` unmaps the resident pages of every mapping that ``MemoryMapping/isReleasable`` (read-only
 /// file pages, identical to the page cache's): nothing is lost, the pages stay in the page cache, where the
-/// kernel can reclaim them first, and the code still in use is mapped again at its next touch by a minor
-/// fault. It is `MADV_DONTNEED`, allowed to any process on its own read-only mappings, unlike
-/// `MADV_PAGEOUT`, which leaves the pages of a file the caller cannot write (an installed binary, for the
-/// unit's `tunnel` user) in place.
+/// kernel reclaims unmapped pages first, and the code still in use is mapped again at its next touch by a
+/// minor fault. It frees no memory at once; it leaves mapped only what is in use. It is `MADV_DONTNEED`,
+/// allowed to any process on its own read-only mappings, unlike `MADV_PAGEOUT`, which leaves the pages of a
+/// file the caller cannot write (an installed binary, for the unit's `tunnel` user) in place.
 public enum ResidentPages {
     /// This process's resident memory (`VmRSS`), in bytes, or nil where /proc cannot tell.
     public static func residentBytes() -> Int? {
         for line in ProcFile.read("/proc/self/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            return line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }.map { $0 * 1024 }
+            let kilobytes = line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
+            return kilobytes.flatMap { Int($0) }.map { $0 * 1024 }
         }
         return nil
     }

@@ -5,9 +5,11 @@ import Logging
 ///
 /// Settled means `settle` after the service group started it: by then the config is read, every ssh
 /// connection is up (or backing off) and every tunnel has been probed, so what runs from there on is the
-/// steady work (probes, keepalives, the control socket). Pages a later fault, reload or dashboard needs are
-/// mapped again as they are touched. It runs once: every later release would only make the steady work map
-/// its pages again.
+/// steady work (probes, keepalives, the control socket). Just before the release `warmUp` answers one
+/// `status` request, so the Swift runtime's lookups for that path are cached and a later request does not
+/// read the type tables of the whole executable again. Pages a later fault, reload or dashboard needs are
+/// mapped again as they are touched. It runs once, for code that does not run again: unmapping the code of
+/// requests that do come again would only make the next one map it back.
 public struct StartupPageReleaseService: Service {
     /// Its name in logs and errors.
     public let name = "startup page release"

@@ -71,9 +71,14 @@ struct SharedConnectionTests {
             for port in ports { #expect(await Self.serves(port), "port \(port) serves") }
             // One logged-in sshd session (its privileged and its user process) for the ten. The probes' own
             // connections reach this sshd too, as the tunnels' local side, but never log in: sshd titles them
-            // "[accepted]", "[preauth]" or "[net]", and they are not counted.
+            // "[accepted]", "[preauth]" or "[net]", and a connection just accepted still has the re-executed
+            // sshd's own argv ("/usr/sbin/sshd ... -R") until it sets a title. Neither is counted: a logged-in
+            // session is titled "sshd: USER..." with no bracket.
             let sessions = await rig.sessionPids()
-            let loggedIn = sessions.filter { ProcessTable.arguments(of: $0)?.joined(separator: " ").contains("[") == false }
+            let loggedIn = sessions.filter { pid in
+                guard let title = ProcessTable.arguments(of: pid)?.joined(separator: " ") else { return false }
+                return title.hasPrefix("sshd: ") && !title.contains("[")
+            }
             #expect((1...2).contains(loggedIn.count), "logged-in sessions: \(sessions.map { ProcessTable.arguments(of: $0) ?? [] })")
             }
             #expect(Self.masters(of: rig).isEmpty, "no ssh left after shutdown")

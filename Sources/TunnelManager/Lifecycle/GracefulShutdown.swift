@@ -38,6 +38,21 @@ public final class GracefulShutdown: Sendable {
         await current.wait()
     }
 
+    /// The result of `operation`, or nil when this service is asked to stop (or its task is cancelled)
+    /// first; then `operation`'s task is cancelled.
+    public static func unlessStopped<Value: Sendable>(_ operation: @escaping @Sendable () async -> Value?) async -> Value? {
+        await withTaskGroup(of: Value?.self) { group in
+            group.addTask { await operation() }
+            group.addTask {
+                await wait()
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
     /// Returns once ``request()`` was called, or the calling task is cancelled.
     public func wait() async {
         let id = state.withLock { state -> Int in

@@ -41,17 +41,8 @@ public struct StartupPageReleaseService: Service {
     public func run() async {
         let deadline = clock.now() + settle
         let clock = self.clock
-        let settled = await withTaskGroup(of: Bool.self) { group in
-            group.addTask { (try? await clock.sleep(until: deadline)) != nil }
-            group.addTask {
-                await GracefulShutdown.wait()
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-        guard settled else { return }
+        let settled: Void? = await GracefulShutdown.unlessStopped { try? await clock.sleep(until: deadline) }
+        guard settled != nil else { return }
         await warmUp()
         logger.info("startup has settled; released the pages only it used: \(release())")
         await GracefulShutdown.wait()

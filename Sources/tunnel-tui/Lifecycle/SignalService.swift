@@ -35,15 +35,6 @@ struct SignalService: Service {
 
     /// The next signal, or nil once the group asks this service to stop.
     private static func next(_ signals: SignalWaiter) async -> Int32? {
-        await withTaskGroup(of: Int32?.self) { group in
-            group.addTask { await signals.next() }
-            group.addTask {
-                await GracefulShutdown.wait()
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
+        await GracefulShutdown.unlessStopped { await signals.next() }
     }
 }

@@ -9,8 +9,15 @@ import Glibc
 /// gets a one-line error), requests answered by the async handler on a task and the reply handed back to
 /// the loop, `subscribe` streams that keep only the newest snapshot for a slow reader.
 final class ControlSessions: Sendable {
-    /// Most clients served at once.
-    static let maximumClients = 64
+    /// Most clients served at once: 64, or a quarter of this process's descriptor limit where that is less,
+    /// so a flood of local clients can never take the descriptors that ssh children, probes and the runtime
+    /// need (libdispatch ends the process with SIGILL when it cannot open a file for its thread pool's
+    /// monitor). A refused client costs one descriptor for a moment.
+    static let maximumClients: Int = {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 64 }
+        return max(4, Int(min(64, limit.rlim_cur / 4)))
+    }()
     /// A client that sends no complete request for this long is closed (subscribers are exempt while idle).
     static let idleTimeout: Duration = .seconds(10)
     /// A client that takes none of what it is sent for this long is closed.

@@ -26,11 +26,13 @@ public struct MemoryMapping: Equatable, Sendable {
         self.anonymousBytes = anonymousBytes
     }
 
-    /// Whether its resident pages can be unmapped with nothing lost: a private, read-only mapping of a file
-    /// with no page of its own, so each resident page is the file's page in the page cache, and the next
-    /// touch maps it again from there. Writable mappings and relocated read-only data never qualify.
-    public var isReleasable: Bool {
-        guard let path, path.hasPrefix("/") else { return false }
+    /// Whether its resident pages can be unmapped with nothing lost: a private, read-only mapping of the
+    /// program's image (`executable`, the path of `/proc/self/exe`, or a shared library) with no page of its
+    /// own, so each resident page is the file's page in the page cache, and the next touch maps it again
+    /// from there. Writable mappings and relocated read-only data never qualify, and neither do other files
+    /// a library may map and unmap while the release runs: their address could be reused meanwhile.
+    public func isReleasable(executable: String) -> Bool {
+        guard let path, path == executable || path.hasSuffix(".so") || path.contains(".so.") else { return false }
         return permissions.hasPrefix("r") && !permissions.contains("w") && permissions.hasSuffix("p")
             && anonymousBytes == 0 && residentBytes > 0
     }

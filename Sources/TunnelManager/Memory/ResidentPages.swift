@@ -11,8 +11,8 @@ import Glibc
 /// 64 KiB around it, and keeps them mapped: a supervisor with one tunnel had 15.6 MB resident, and 8 MB
 /// once that code was unmapped and its steady work had mapped its own again (BENCHMARKS.md, "Memory").
 ///
-/// ``release()`` unmaps the resident pages of every mapping that ``MemoryMapping/isReleasable`` (read-only
-/// file pages, identical to the page cache's): nothing is lost, the pages stay in the page cache, where the
+/// ``release()`` unmaps the resident pages of every mapping of the executable and its libraries that
+/// ``MemoryMapping/isReleasable(executable:)`` (read-only file pages, identical to the page cache's): nothing is lost, the pages stay in the page cache, where the
 /// kernel reclaims unmapped pages first, and the code still in use is mapped again at its next touch by a
 /// minor fault. It frees no memory at once; it leaves mapped only what is in use. It is `MADV_DONTNEED`,
 /// allowed to any process on its own read-only mappings, unlike `MADV_PAGEOUT`, which leaves the pages of a
@@ -27,11 +27,19 @@ public enum ResidentPages {
         return nil
     }
 
+    /// The path of this process's executable as /proc shows its mappings ("" where it cannot be read).
+    static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        return count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    }
+
     /// Unmaps the resident pages of this process's releasable mappings; returns what it did.
     @discardableResult
     public static func release() -> PageRelease {
         let before = residentBytes()
-        let mappings = MemoryMapping.parse(smaps: ProcFile.read("/proc/self/smaps")).filter(\.isReleasable)
+        let executable = executablePath()
+        let mappings = MemoryMapping.parse(smaps: ProcFile.read("/proc/self/smaps")).filter { $0.isReleasable(executable: executable) }
         var released = 0
         var refused = 0
         for mapping in mappings {

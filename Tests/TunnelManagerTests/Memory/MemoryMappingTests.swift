@@ -34,6 +34,9 @@ struct MemoryMappingTests {
         7feb4a200000-7feb4a299000 r--s 00000000 fe:00 333671                     /var/cache/shared.db
         Rss:                 612 kB
         Anonymous:             0 kB
+        7feb4a1f0000-7feb4a1f8000 r--p 00000000 fe:00 333673                     /usr/share/zoneinfo/Europe/Berlin
+        Rss:                  32 kB
+        Anonymous:             0 kB
         7feb4a299000-7feb4a39a000 r--p 00099000 fe:00 333672                     /usr/lib/libunused.so
         Rss:                   0 kB
         Anonymous:             0 kB
@@ -45,7 +48,7 @@ struct MemoryMappingTests {
     @Test("every mapping is read, with its range, permissions, path (spaces kept), resident and anonymous bytes")
     func parses() {
         let mappings = MemoryMapping.parse(smaps: Self.smaps)
-        #expect(mappings.count == 9)
+        #expect(mappings.count == 10)
         #expect(mappings.first == MemoryMapping(
             start: 0x55b3_4e17_a000, end: 0x55b3_4efe_9000, permissions: "r-xp", path: "/usr/bin/tunnel-tui",
             residentBytes: 8976 * 1024, anonymousBytes: 0))
@@ -55,11 +58,13 @@ struct MemoryMappingTests {
         #expect(mappings[3].path == "[heap]")
     }
 
-    @Test("only private read-only file mappings with resident pages and none of their own are releasable")
+    @Test("only private read-only mappings of the executable and its libraries, resident and with no page of their own, are releasable")
     func releasable() {
-        let releasable = MemoryMapping.parse(smaps: Self.smaps).filter(\.isReleasable).map { "\($0.permissions) \($0.path ?? "-")" }
+        let releasable = MemoryMapping.parse(smaps: Self.smaps).filter { $0.isReleasable(executable: "/usr/bin/tunnel-tui") }
+            .map { "\($0.permissions) \($0.path ?? "-")" }
         // Not: the relocated read-only data (its pages are the process's own), the writable data, the heap,
-        // anonymous memory, a shared mapping, a mapping with nothing resident, the vdso.
+        // anonymous memory, a shared mapping, a data file (not the program's image), a mapping with nothing
+        // resident, the vdso.
         #expect(releasable == ["r-xp /usr/bin/tunnel-tui", "r-xp /opt/my libs/libc.so.6"])
     }
 

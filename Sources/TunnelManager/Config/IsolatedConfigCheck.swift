@@ -25,7 +25,7 @@ public struct IsolatedConfigCheck: Sendable {
 
     /// The running binary's own path (`/proc/self/exe` resolved), for the executable to pass here.
     public static var currentExecutable: String? {
-        try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        ProcFile.link("/proc/self/exe")
     }
 
     /// Checks `text` (the file's content, read once by the caller) as the file at `path`; nil when the

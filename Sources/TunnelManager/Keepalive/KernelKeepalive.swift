@@ -84,13 +84,9 @@ public struct KernelKeepalive: Sendable, Equatable {
         guard let directory = opendir("/proc/\(pid)/fd") else { return [] }
         defer { closedir(directory) }
         var found: [(Int32, UInt64)] = []
-        var target = [CChar](repeating: 0, count: 64)
         while let entry = readdir(directory) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let descriptor = Int32(name) else { continue }
-            let length = readlink("/proc/\(pid)/fd/\(name)", &target, target.count - 1)
-            guard length > 0 else { continue }
-            let link = String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let descriptor = Int32(name), let link = ProcFile.link("/proc/\(pid)/fd/\(name)") else { continue }
             // "socket:[40423]"
             guard link.hasPrefix("socket:["), link.hasSuffix("]"),
                   let inode = UInt64(link.dropFirst("socket:[".count).dropLast()) else { continue }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// A file of `/proc`, read whole.
+/// A file of `/proc`, read whole, or one of its links.
 enum ProcFile {
     /// The whole of `path`, read until its end, or "" when it cannot be opened. Files of /proc report a size
     /// of 0, and a reader that trusts the size stops after the first page: a busy machine's TCP table, or a
@@ -24,5 +24,13 @@ enum ProcFile {
             }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Where the link `path` points (`/proc/self/exe`, `/proc/PID/fd/N`), or nil when it cannot be read.
+    static func link(_ path: String) -> String? {
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink(path, &target, target.count - 1)
+        guard length > 0 else { return nil }
+        return String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -27,18 +27,12 @@ public enum ResidentPages {
         return nil
     }
 
-    /// The path of this process's executable as /proc shows its mappings ("" where it cannot be read).
-    static func executablePath() -> String {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
-    }
-
     /// Unmaps the resident pages of this process's releasable mappings; returns what it did.
     @discardableResult
     public static func release() -> PageRelease {
         let before = residentBytes()
-        let executable = executablePath()
+        // The executable's path as /proc shows its mappings.
+        let executable = ProcFile.link("/proc/self/exe") ?? ""
         let mappings = MemoryMapping.parse(smaps: ProcFile.read("/proc/self/smaps")).filter { $0.isReleasable(executable: executable) }
         var released = 0
         var refused = 0

@@ -14,7 +14,7 @@ struct ResidentPagesTests {
     @Test("the release unmaps the test binary's and its libraries' read-only pages, and resident memory falls")
     func release() throws {
         let mappings = MemoryMapping.parse(smaps: ProcFile.read("/proc/self/smaps"))
-        let executable = ResidentPages.executablePath()
+        let executable = try #require(ProcFile.link("/proc/self/exe"))
         #expect(mappings.contains { $0.path == executable }, "the executable's path is the one its mappings show")
         let releasable = mappings.filter { $0.isReleasable(executable: executable) }
         let releasableBytes = releasable.reduce(0) { $0 + $1.residentBytes }

@@ -7,13 +7,7 @@ import TunnelTestSupport
 /// clock, so time is moved by hand instead of waited for.
 @Suite("alerts: service on the manager's clock", .serialized)
 struct AlertServiceClockTests {
-    private static let tunnel = """
-        [[tunnel]]
-        name = "web"
-        server = "tunnel@vps"
-        remote = 2222
-        local = "localhost:22"
-        """
+    private static let tunnel = ConfigFixture.offlineTunnel
 
     private func eventually(_ condition: () async -> Bool) async -> Bool {
         for _ in 0..<3000 {

@@ -1,18 +1,12 @@
 import Foundation
 import Testing
+import TunnelTestSupport
 @testable import TunnelManager
 
 /// The reload's child-process check, with `/bin/sh` scripts standing in for `tunnel-tui config check`.
 @Suite("config: checking a new file in a child process", .serialized)
 struct IsolatedConfigCheckTests {
-    private static let validText = """
-        [[tunnel]]
-        name = "web"
-        server = "tunnel@vps.example.com"
-        remote = "8080"
-        local = "localhost:80"
-
-        """
+    private static let validText = ConfigFixture.minimal + "\n"
 
     /// Runs `body` with a directory holding an executable stand-in script and a config file; removes both.
     private func withStandIn<Result>(

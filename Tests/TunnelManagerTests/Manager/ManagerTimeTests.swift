@@ -9,14 +9,7 @@ import TunnelTestSupport
 struct ManagerTimeTests {
     @Test("log entries and the state's start carry the injected clock's time, not the wall clock's")
     func timesFromTheClock() async throws {
-        let config = try ConfigFixture().with(tunnels: """
-            [[tunnel]]
-            name = "web"
-            server = "tunnel@vps"
-            remote = 2222
-            local = "localhost:22"
-            autostart = false
-            """).parsed(path: "t.toml")
+        let config = try ConfigFixture().with(tunnels: ConfigFixture.offlineTunnel + "\nautostart = false").parsed(path: "t.toml")
         let clock = TestClock()
         await clock.advance(to: .seconds(1000))
         var logger = Logger(label: "test")

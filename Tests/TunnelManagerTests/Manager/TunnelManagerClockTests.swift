@@ -15,13 +15,7 @@ struct TunnelManagerClockTests {
 
     @Test("a tunnel whose ssh fails at once backs off: at most 6 spawns in a simulated minute, and it keeps trying")
     func noStormThroughTheManager() async throws {
-        let config = try ConfigFixture().with(tunnels: """
-            [[tunnel]]
-            name = "web"
-            server = "tunnel@vps"
-            remote = 2222
-            local = "localhost:22"
-            """).parsed(path: "t.toml")
+        let config = try ConfigFixture().with(tunnels: ConfigFixture.offlineTunnel).parsed(path: "t.toml")
         let clock = TestClock()
         let launcher = ScriptedLauncher(lines: ["some tunnel-level trouble"], exit: .exited(1))
         let manager = manager(config, launcher: launcher, clock: clock, seed: 42)

@@ -8,13 +8,7 @@ import TunnelTestSupport
 @Suite("test kit: waiting on the manager")
 struct ManagerWaitingTests {
     private func manager(clock: TestClock) throws -> TunnelManager {
-        let config = try ConfigFixture().with(tunnels: """
-            [[tunnel]]
-            name = "web"
-            server = "tunnel@vps"
-            remote = 2222
-            local = "localhost:22"
-            """).parsed(path: "t.toml")
+        let config = try ConfigFixture().with(tunnels: ConfigFixture.offlineTunnel).parsed(path: "t.toml")
         var logger = Logger(label: "test")
         logger.logLevel = .critical
         return TunnelManager(config: config, launcher: ScriptedLauncher(lines: ["trouble"], exit: .exited(1)),

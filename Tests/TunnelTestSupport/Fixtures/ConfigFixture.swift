@@ -74,6 +74,16 @@ public struct ConfigFixture: Sendable {
         with(tunnels: Self.tunnel(name, remote: remote, local: local, probe: probe, extra: extra))
     }
 
+    /// A tunnel `web` to a server no test reaches (`tunnel@vps`), for tests whose launcher and prober are
+    /// fakes; more keys of the tunnel may follow on a line of their own.
+    public static let offlineTunnel = """
+        [[tunnel]]
+        name = "web"
+        server = "tunnel@vps"
+        remote = 2222
+        local = "localhost:22"
+        """
+
     /// One `[[tunnel]]` table as text.
     public static func tunnel(_ name: String, remote: String, local: String, probe: String? = "banner", extra: String = "") -> String {
         var lines = ["[[tunnel]]", "name = \"\(name)\"", "remote = \"\(remote)\"", "local = \"\(local)\""]

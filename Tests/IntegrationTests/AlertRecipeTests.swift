@@ -74,28 +74,15 @@ struct AlertRecipeTests {
         return (outcome, message)
     }
 
-    private static func run(_ program: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: program)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
-    }
-
     @Test("every recipe is valid sh, executable, and passes shellcheck")
     func validShell() throws {
         let shellcheck = try #require(SpawnLauncher.resolve(program: "shellcheck"), "shellcheck not found: run scripts/install-deps")
         for recipe in Self.recipes {
             let path = "\(Self.directory)/\(recipe)"
             #expect(FileManager.default.isExecutableFile(atPath: path), "\(path)")
-            let syntax = try Self.run("/bin/sh", ["-n", path])
+            let syntax = try runProgram("/bin/sh", ["-n", path])
             #expect(syntax.status == 0, "\(recipe): \(syntax.output)")
-            let lint = try Self.run(shellcheck, ["-s", "sh", path])
+            let lint = try runProgram(shellcheck, ["-s", "sh", path])
             #expect(lint.status == 0, "\(recipe): \(lint.output)")
         }
     }

@@ -13,19 +13,9 @@ import Glibc
 struct ControlSocketGroupTests {
     /// Runs `tunnel-tui ARGUMENTS` as uid 65534 with `groups` as its supplementary groups.
     private func runAsNobody(groups: [gid_t], _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
         let groupArguments = groups.isEmpty ? ["--clear-groups"] : ["--groups=" + groups.map(String.init).joined(separator: ",")]
-        process.arguments = ["--reuid=65534", "--regid=65534"] + groupArguments + [RigSupport.binary] + arguments
-        process.environment = ["PATH": "/usr/bin:/bin"]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        return try runProgram("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534"] + groupArguments + [RigSupport.binary] + arguments,
+                              environment: ["PATH": "/usr/bin:/bin"])
     }
 
     @Test("with --socket-group a member of the group gets status and actions; a non-member is refused")

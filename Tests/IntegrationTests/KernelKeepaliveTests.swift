@@ -7,14 +7,7 @@ import TunnelTestSupport
 struct KernelKeepaliveTests {
     /// The keepalive timer `ss` shows on the client side of connections to `port`, in seconds.
     static func keepaliveTimers(toPort port: Int) throws -> [Double] {
-        let ss = Process()
-        ss.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
-        ss.arguments = ["-tnoH", "state", "established", "dport = :\(port)"]
-        let pipe = Pipe()
-        ss.standardOutput = pipe
-        try ss.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        ss.waitUntilExit()
+        let output = try runProgram("/usr/bin/ss", ["-tnoH", "state", "established", "dport = :\(port)"]).output
         // "... timer:(keepalive,1.9sec,0)", "timer:(keepalive,119min,0)", "timer:(keepalive,850ms,0)"
         return output.split(separator: "\n").compactMap { line -> Double? in
             guard let range = line.range(of: "timer:(keepalive,") else { return nil }

@@ -10,18 +10,9 @@ struct ReclaimTests {
         .deletingLastPathComponent().appendingPathComponent("contrib/tunnel-tui-reclaim").path
 
     private func runScript(_ request: String, allowed: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = [Self.script] + allowed
-        process.environment = ["SSH_ORIGINAL_COMMAND": request, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
-                               "HOME": FileManager.default.temporaryDirectory.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram("/bin/sh", [Self.script] + allowed, environment: [
+            "SSH_ORIGINAL_COMMAND": request, "PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": FileManager.default.temporaryDirectory.path,
+        ])
     }
 
     @Test("the script refuses other commands, non-ports, ports the key may not use, and a free port", arguments: [
@@ -52,15 +43,8 @@ struct ReclaimTests {
 
     @Test("the script passes shellcheck", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/shellcheck"), "shellcheck not installed"))
     func shellcheck() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/shellcheck")
-        process.arguments = [Self.script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(output)")
+        let lint = try runProgram("/usr/bin/shellcheck", [Self.script])
+        #expect(lint.status == 0, "\(lint.output)")
     }
 
     @Test("with the script as the key's forced command, a port held by a stale session is reclaimed and the tunnel comes up")

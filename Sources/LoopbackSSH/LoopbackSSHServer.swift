@@ -263,9 +263,12 @@ public actor LoopbackSSHServer {
 
     /// A TCP port nothing listens on right now, below Linux's ephemeral range (32768 and up): a port the
     /// kernel hands out for outgoing connections could be taken by one between this check and its use.
+    /// The process never gets the same port twice, so two ports asked for before either is bound differ.
     public static func freePort(on address: String = "127.0.0.1") throws -> Int {
         for _ in 0..<100 {
-            if let listener = try? TCPListener(host: address, port: Int.random(in: 20000..<32768)) {
+            let candidate = Int.random(in: 20000..<32768)
+            guard handedOut.withLock({ $0.insert(candidate).inserted }) else { continue }
+            if let listener = try? TCPListener(host: address, port: candidate) {
                 listener.close()
                 return listener.port
             }
@@ -274,6 +277,9 @@ public actor LoopbackSSHServer {
         listener.close()
         return listener.port
     }
+
+    /// Every port `freePort` has returned or tried in this process.
+    private static let handedOut = Mutex<Set<Int>>([])
 
     private static func runQuietly(_ program: String, _ arguments: [String]) async throws {
         let lines = SharedValue<[String]>([])

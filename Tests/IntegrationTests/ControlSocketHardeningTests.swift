@@ -164,8 +164,10 @@ struct ControlSocketHardeningTests {
             let socket = "\(rig.directory)/control.sock"
             var text = RigSupport.defaultsTable(rig, extra: "autostart = false")
             let ports = try (0..<2).map { _ in try LoopbackSSHServer.freePort() }
+            // The other 278 never start; their ports only have to differ from each other and from the two free ones.
+            let unstarted = (20000..<20300).filter { !ports.contains($0) }
             for index in 0..<280 {
-                text += "\n[[tunnel]]\nname = \"a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-\(index)\"\nremote = \"127.0.0.1:\(index < 2 ? ports[index] : 20000 + index)\"\n"
+                text += "\n[[tunnel]]\nname = \"a-rather-long-tunnel-name-as-people-write-them-for-the-dashboard-\(index)\"\nremote = \"127.0.0.1:\(index < 2 ? ports[index] : unstarted[index])\"\n"
                     + "local = \"127.0.0.1:\(rig.port)\"\nprobe = \"banner\"\n"
             }
             let config = "\(rig.directory)/wide.toml"

@@ -323,6 +323,50 @@ struct SharedConnectionTests {
         }
     }
 
+    @Test("the master and forward commands config check prints for a shared connection work pasted into a shell: both ports serve through one ssh")
+    func configCheckCommandsByHand() async throws {
+        try await RigSupport.withRig { rig in
+            let ports = try Self.ports(2)
+            let config = try ConfigFixture(rig).with(tunnels: Self.tunnels(ports, rig: rig)).write(to: "\(rig.directory)/by-hand.toml")
+            let check = try await runTunnelTUI(["config", "check", "--config", config])
+            try #require(check.status == 0, "\(check.error)")
+            // What a user does with the output: copy each line, with a path of their own for the control socket.
+            let socket = "\(rig.directory)/by-hand.sock"
+            func pasted(_ label: String) -> [String] {
+                check.output.split(separator: "\n").compactMap { line in
+                    let text = line.trimmingCharacters(in: .whitespaces)
+                    return text.hasPrefix("\(label): ") ? String(text.dropFirst(label.count + 2)).replacing("CONTROL_SOCKET", with: socket) : nil
+                }
+            }
+            let masterLines = pasted("master")
+            let forwardLines = pasted("forward")
+            #expect(check.output.contains("shared connection 1: \(rig.destination):\(rig.port) for t0, t1"), "\(check.output)")
+            #expect(check.output.contains("connection: shared connection 1, with t1"), "\(check.output)")
+            try #require(masterLines.count == 1 && forwardLines.count == 2, "\(check.output)")
+            #expect(!check.output.contains("command: "), "no tunnel runs its own ssh: \(check.output)")
+
+            // Spawned by the product's launcher: Foundation's Process takes the exec of `bash -c "exec ..."` for
+            // the child's end and then blocks its only reaper thread in wait4 for it.
+            let masterPid = SharedValue<Int32?>(nil)
+            let master = Task {
+                await SpawnLauncher().run(program: "/bin/bash", arguments: ["-c", "exec " + masterLines[0]]) { output in
+                    if case .started(let pid) = output { masterPid.update { $0 = pid } }
+                }
+            }
+            defer { master.cancel() }
+            #expect(await RigSupport.eventually(timeout: .seconds(20)) { FileManager.default.fileExists(atPath: socket) }, "the master made its control socket")
+            for line in forwardLines {
+                let forward = try runProgram("/bin/bash", ["-c", line])
+                #expect(forward.status == 0, "\(line): \(forward.output)")
+            }
+            for port in ports { #expect(await Self.serves(port), "port \(port) serves through the pasted master") }
+            #expect(masterPid.value != nil && Self.masters(of: rig) == [masterPid.value].compactMap { $0 }, "one ssh process carries both")
+            master.cancel()
+            _ = await master.value
+            #expect(Self.masters(of: rig).isEmpty, "no master left behind")
+        }
+    }
+
     @Test("a stale master session holding every port of the connection is reclaimed through the new master, and all its tunnels come up")
     func staleMasterReclaimed() async throws {
         let ports = try Self.ports(3)

@@ -56,7 +56,12 @@ public enum SSHCommand {
 
     /// The command line as one string a user could paste into a shell.
     public static func display(for tunnel: TunnelConfig) -> String {
-        commandLine(for: tunnel).map(shellQuoted).joined(separator: " ")
+        display(commandLine(for: tunnel))
+    }
+
+    /// `commandLine` (program and arguments) as one string a user could paste into a shell.
+    public static func display(_ commandLine: [String]) -> String {
+        commandLine.map(shellQuoted).joined(separator: " ")
     }
 
     static func shellQuoted(_ word: String) -> String {

@@ -72,10 +72,10 @@ public actor AlertService {
 
     private func watch() async {
         guard Self.hasHook(rules.settings), watcher == nil else { return }
-        let changes = await manager.changes()
+        let changes = await manager.changes(of: [.status])
         await observeAll()
         watcher = Task { [weak self] in
-            for await change in changes where change.kind == .status {
+            for await change in changes {
                 await self?.observe(change.name)
             }
         }

@@ -106,7 +106,7 @@ public struct ControlService: Sendable {
 
     /// A stream of full snapshots, at most about ten a second, for `subscribe` clients.
     public func updates() async -> AsyncStream<ControlResponse> {
-        let changes = await manager.changes()
+        let changes = await manager.changes(keeping: 1)
         let (stream, continuation) = AsyncStream<ControlResponse>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let manager = self.manager
         let instance = self.instance

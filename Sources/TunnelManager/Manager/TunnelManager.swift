@@ -193,10 +193,12 @@ public actor TunnelManager {
         runtimes[name]?.log.entries() ?? []
     }
 
-    /// A stream of change notes for a UI; it ends at shutdown. Notes are dropped, never queued without
-    /// bound, when the reader falls behind: re-read the snapshot on any note.
-    public func changes() -> AsyncStream<TunnelChange> {
-        let (id, stream) = broadcaster.subscribe()
+    /// A stream of change notes of `kinds` (by default all) for a UI; it ends at shutdown. Notes are
+    /// dropped, never queued without bound, when the reader falls behind: re-read the snapshot on any note.
+    /// It keeps the newest `keeping` unread notes; a reader that only wants to know that something changed
+    /// (and reads the snapshot) keeps 1, so it never works through a backlog.
+    public func changes(of kinds: Set<TunnelChange.Kind> = [.status, .log], keeping: Int = 512) -> AsyncStream<TunnelChange> {
+        let (id, stream) = broadcaster.subscribe(kinds: kinds, keeping: keeping)
         broadcaster.continuation(of: id)?.onTermination = { [weak self] _ in
             Task { await self?.unsubscribe(id) }
         }

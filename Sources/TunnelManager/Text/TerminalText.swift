@@ -4,6 +4,8 @@ public enum TerminalText {
     /// and the other invisible format characters; a tab becomes a space. What is left cannot move the
     /// cursor, change the terminal or make text read in another order than it is stored.
     public static func sanitize(_ text: String) -> String {
+        // Most lines are printable ASCII, which has nothing to remove: no need to look at each scalar's properties.
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) }) { return text }
         var output = String.UnicodeScalarView()
         var scalars = text.unicodeScalars.makeIterator()
         while let scalar = scalars.next() {

@@ -19,8 +19,24 @@ struct TerminalTextTests {
         ("line\u{2028}sep", "linesep"),
         ("next\u{85}line", "nextline"),
         ("joined 👩\u{200D}💻", "joined 👩\u{200D}💻"),
+        ("del\u{7F}ete", "delete"),
+        ("nul\u{0}l", "null"),
+        ("unit\u{1F}sep", "unitsep"),
+        ("debug1: Remote connections from 127.0.0.1:2222 forwarded", "debug1: Remote connections from 127.0.0.1:2222 forwarded"),
     ])
     func sanitize(raw: String, clean: String) {
         #expect(TerminalText.sanitize(raw) == clean)
+    }
+
+    @Test("every printable ASCII character is kept as it is, and each of the other 33 ASCII characters is removed or made a space")
+    func asciiBoundaries() {
+        let printable = String(decoding: Array(UInt8(0x20)...UInt8(0x7E)), as: UTF8.self)
+        #expect(TerminalText.sanitize(printable) == printable)
+        for byte in Array(UInt8(0x00)..<UInt8(0x20)) + [0x7F] {
+            let raw = "a" + String(decoding: [byte], as: UTF8.self) + "b"
+            // A tab becomes a space; ESC b is a two-byte escape sequence, removed whole.
+            let expected = byte == 0x09 ? "a b" : byte == 0x1B ? "a" : "ab"
+            #expect(TerminalText.sanitize(raw) == expected, "byte \(byte)")
+        }
     }
 }

@@ -7,11 +7,17 @@ struct LocalBackend: DashboardBackend {
 
     var ownsTunnels: Bool { true }
 
+    /// At most one note a frame: a tunnel whose ssh floods its log would otherwise wake this task and the
+    /// dashboard's for every line, though the screen is redrawn at most once a frame. The first note after a
+    /// quiet spell passes at once.
     func changes() async -> AsyncStream<Void> {
-        let changes = await manager.changes()
+        let changes = await manager.changes(keeping: 1)
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let task = Task {
-            for await _ in changes { continuation.yield() }
+            for await _ in changes {
+                continuation.yield()
+                try? await Task.sleep(for: DashboardRuntime.frameInterval)
+            }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }

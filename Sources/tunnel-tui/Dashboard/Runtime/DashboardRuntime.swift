@@ -9,6 +9,9 @@ import TunnelManager
 /// that feed it manager snapshots. Keys become messages, `DashboardUpdate` turns them into effects, effects
 /// call the manager without waiting. The manager never waits on the UI.
 final class DashboardRuntime: Sendable {
+    /// The least time between two screens' worth of news from the backend.
+    static let frameInterval: Duration = .milliseconds(33)
+
     private let backend: any DashboardBackend
     private let configPath: String
     private let terminationSignal: @Sendable () async -> Void
@@ -37,7 +40,7 @@ final class DashboardRuntime: Sendable {
                 let tunnels = await backend.snapshot()
                 let log = await mailbox.selectedName.asyncMap { await backend.log(of: $0) } ?? []
                 mailbox.publish(tunnels: tunnels, log: log)
-                try? await Task.sleep(for: .milliseconds(33))
+                try? await Task.sleep(for: Self.frameInterval)
             }
         }
         let signalWatcher = Task { [terminationSignal] in

@@ -220,9 +220,19 @@ public actor LoopbackSSHServer {
         for pid in sessionPids() { kill(pid, SIGKILL) }
     }
 
-    /// Stops the listener and every session, as a server reboot would.
+    /// Stops the listener and every session, as a server reboot would. The listener is stopped (SIGSTOP) before
+    /// its sessions are killed, so a client that reconnects at once cannot get a new session in between.
     public func stopListener() async {
-        killSessions()
+        if let listenerPid, kill(listenerPid, SIGSTOP) == 0 {
+            let deadline = ContinuousClock.now + .seconds(2)
+            while let state = ProcessTable.state(of: listenerPid), state != "T", ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            killSessions()
+            kill(listenerPid, SIGKILL)
+        } else {
+            killSessions()
+        }
         listenerTask?.cancel()
         await listenerTask?.value
         listenerTask = nil

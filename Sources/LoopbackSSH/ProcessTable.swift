@@ -42,9 +42,14 @@ public enum ProcessTable {
 
     /// Whether `pid` is alive and not a zombie.
     public static func isAlive(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return false }
-        let state = stat[stat.index(after: close)...].split(separator: " ").first
+        guard let state = state(of: pid) else { return false }
         return state != "Z" && state != "X"
+    }
+
+    /// The state letter of `pid` in `/proc/PID/stat` (`R`, `S`, `T` stopped, `Z`...), or nil when it is gone.
+    public static func state(of pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ").first?.first
     }
 }

@@ -33,4 +33,9 @@ enum ProcFile {
         guard length > 0 else { return nil }
         return String(decoding: target[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
+
+    /// The number of a /proc size field's value (`" 1234 kB"`, `"\t  1234 kB"`), in kilobytes; nil when there is none.
+    static func kilobytes(_ value: Substring) -> Int? {
+        value.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap { Int($0) }
+    }
 }

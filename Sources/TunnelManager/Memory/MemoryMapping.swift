@@ -58,9 +58,9 @@ public struct MemoryMapping: Equatable, Sendable {
             let key = line[..<firstSpace]
             if key.hasSuffix(":") {
                 if key == "Rss:" {
-                    resident = kilobytes(line[firstSpace...]) * 1024
+                    resident = (ProcFile.kilobytes(line[firstSpace...]) ?? 0) * 1024
                 } else if key == "Anonymous:" {
-                    anonymous = kilobytes(line[firstSpace...]) * 1024
+                    anonymous = (ProcFile.kilobytes(line[firstSpace...]) ?? 0) * 1024
                 }
                 continue
             }
@@ -86,10 +86,5 @@ public struct MemoryMapping: Equatable, Sendable {
               fields[1].count == 4 else { return nil }
         let path = rest.drop { $0 == " " }
         return (start, end, String(fields[1]), path.isEmpty ? nil : String(path))
-    }
-
-    /// The number of `" 1234 kB"`, or 0.
-    private static func kilobytes(_ text: Substring) -> Int {
-        Int(text.split(whereSeparator: { $0 == " " || $0 == "\t" }).first ?? "") ?? 0
     }
 }

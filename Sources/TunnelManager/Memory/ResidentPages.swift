@@ -12,17 +12,16 @@ import Glibc
 /// once that code was unmapped and its steady work had mapped its own again (BENCHMARKS.md, "Memory").
 ///
 /// ``release()`` unmaps the resident pages of every mapping of the executable and its libraries that
-/// ``MemoryMapping/isReleasable(executable:)`` (read-only file pages, identical to the page cache's): nothing is lost, the pages stay in the page cache, where the
-/// kernel reclaims unmapped pages first, and the code still in use is mapped again at its next touch by a
-/// minor fault. It frees no memory at once; it leaves mapped only what is in use. It is `MADV_DONTNEED`,
+/// ``MemoryMapping/isReleasable(executable:)`` accepts (read-only file pages, identical to the page cache's):
+/// nothing is lost, the pages stay in the page cache, where the kernel reclaims unmapped pages first, and the
+/// code still in use is mapped again at its next touch by a minor fault. It frees no memory at once; it leaves mapped only what is in use. It is `MADV_DONTNEED`,
 /// allowed to any process on its own read-only mappings, unlike `MADV_PAGEOUT`, which leaves the pages of a
 /// file the caller cannot write (an installed binary, for the unit's `tunnel` user) in place.
 public enum ResidentPages {
     /// This process's resident memory (`VmRSS`), in bytes, or nil where /proc cannot tell.
     public static func residentBytes() -> Int? {
         for line in ProcFile.read("/proc/self/status").split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kilobytes = line.dropFirst("VmRSS:".count).split(whereSeparator: { $0 == " " || $0 == "\t" }).first
-            return kilobytes.flatMap { Int($0) }.map { $0 * 1024 }
+            return ProcFile.kilobytes(line.dropFirst("VmRSS:".count)).map { $0 * 1024 }
         }
         return nil
     }
